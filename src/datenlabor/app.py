@@ -1,0 +1,143 @@
+"""App plumbing: controls built from the lab's parameter definition.
+
+The notebook keeps its analysis code; this module only turns the parameters
+cell plus lab.yaml constraints into labelled widgets, re-validates every
+value in the kernel (the browser cannot be trusted) and shows results or a
+German message, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from .catalog import Lab, get_lab
+from .errors import DatenlaborError, ParameterError
+from .parameters import Parameter
+
+GENERIC_ERROR = (
+    "Das hat leider nicht geklappt. Bitte eine andere Einstellung wählen "
+    "oder die Seite neu laden."
+)
+
+
+def _lab(lab: str | Lab) -> Lab:
+    return lab if isinstance(lab, Lab) else get_lab(lab)
+
+
+def make_control(param: Parameter, value: Any):
+    """One labelled ipywidget for ``param`` with ``value`` as its start value."""
+    import ipywidgets as w
+
+    label = param.display_label
+    common = {"description": label, "style": {"description_width": "initial"},
+              "layout": w.Layout(width="100%", max_width="36rem")}
+    if param.choices is not None and param.type == "list":
+        ctrl = w.SelectMultiple(options=list(param.choices), value=tuple(value),
+                                rows=min(8, len(param.choices)), **common)
+    elif param.choices is not None:
+        ctrl = w.Dropdown(options=list(param.choices), value=value, **common)
+    elif param.type == "bool":
+        ctrl = w.Checkbox(value=bool(value), indent=False, **common)
+    elif param.type == "int":
+        ctrl = w.IntSlider(value=int(value), min=int(param.min if param.min is not None else 0),
+                           max=int(param.max if param.max is not None else 100),
+                           step=int(param.step or 1), continuous_update=False, **common)
+    elif param.type == "float":
+        lo = float(param.min if param.min is not None else 0.0)
+        hi = float(param.max if param.max is not None else 1.0)
+        ctrl = w.FloatSlider(value=float(value), min=lo, max=hi, step=float(param.step or (hi - lo) / 100),
+                             continuous_update=False, readout_format=".2f", **common)
+    else:
+        ctrl = w.Text(value=str(value), continuous_update=False, **common)
+    ctrl.add_class(f"datenlabor-control-{param.name}")
+    return ctrl
+
+
+def controls(lab: str | Lab, values: Mapping[str, Any], names: Sequence[str]) -> dict[str, Any]:
+    """Widgets for the named parameters, started at the notebook's current values."""
+    lab = _lab(lab)
+    params = lab.parameters
+    unknown = [n for n in names if n not in params]
+    if unknown:
+        raise ParameterError(f"Unbekannte Parameter für Bedienelemente: {', '.join(unknown)}")
+    return {n: make_control(params[n], values[n]) for n in names}
+
+
+def _log_exception() -> None:
+    # The real stderr goes to the server log; the notebook's stderr would reach the browser.
+    traceback.print_exc(file=sys.__stderr__)
+
+
+def interact(
+    func: Callable[..., Any],
+    lab: str | Lab,
+    values: Mapping[str, Any],
+    names: Sequence[str],
+    *,
+    title: str | None = None,
+):
+    """Controls for ``names`` plus an output area that shows ``func(**values)``.
+
+    Every change is validated against the lab's constraints before ``func``
+    runs; an invalid value (e.g. from a crafted websocket message) is rejected
+    and the control is set back.
+    """
+    import ipywidgets as w
+    from IPython.display import HTML, display
+
+    lab = _lab(lab)
+    params = lab.parameters
+    ctrls = controls(lab, values, names)
+    current = {n: values[n] for n in names}
+    out = w.Output(layout=w.Layout(width="100%"))
+    status = w.HTML(value="", layout=w.Layout(min_height="1.5em"))
+    status.add_class("datenlabor-status")
+
+    def render() -> None:
+        status.value = '<span role="status">Wird berechnet …</span>'
+        with out:
+            out.clear_output(wait=True)
+            try:
+                func(**current)
+            except DatenlaborError as exc:
+                display(HTML(f'<p role="alert" class="datenlabor-fehler">{_esc(str(exc))}</p>'))
+            except Exception:  # noqa: BLE001 - never show a traceback in the app
+                _log_exception()
+                display(HTML(f'<p role="alert" class="datenlabor-fehler">{GENERIC_ERROR}</p>'))
+        status.value = '<span role="status" class="visually-hidden">Ergebnis aktualisiert.</span>'
+
+    def on_change(change: dict[str, Any], name: str) -> None:
+        value = change["new"]
+        if isinstance(value, tuple):
+            value = list(value)
+        try:
+            current[name] = params[name].validate(value)
+        except (ParameterError, TypeError, ValueError) as exc:
+            status.value = f'<span role="alert">{_esc(str(exc))}</span>'
+            ctrl = ctrls[name]
+            old = current[name]
+            ctrl.value = tuple(old) if isinstance(old, list) else old
+            return
+        render()
+
+    for name, ctrl in ctrls.items():
+        ctrl.observe(lambda change, name=name: on_change(change, name), names="value")
+
+    children = []
+    if title:
+        children.append(w.HTML(f"<h3>{_esc(title)}</h3>"))
+    box = w.VBox([*children, *ctrls.values(), status, out], layout=w.Layout(width="100%"))
+    box.add_class("datenlabor-app")
+    box.controls = ctrls  # for tests and for labs that read the current values
+    box.output = out
+    render()
+    return box
+
+
+def _esc(text: str) -> str:
+    import html
+
+    return html.escape(text).replace("\n", "<br>")

@@ -1,0 +1,122 @@
+"""The catalogue of labs: one folder under labs/ per experiment space.
+
+A lab folder holds exactly one notebook (``<slug>.ipynb``) and ``lab.yaml``
+with its metadata. Everything else (CLI, tests, gallery) discovers labs here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import LabNotFoundError
+from .paths import labs_dir
+
+AUDIENCES = ("Verwaltung", "Bürgerschaft", "beide")
+LEVELS = ("Einstieg", "Fortgeschritten", "Vertiefung")
+REQUIRED_FIELDS = (
+    "title",
+    "summary",
+    "audience",
+    "duration_minutes",
+    "level",
+    "learning_goals",
+    "techniques",
+    "datasets",
+    "parameters",
+    "ci_parameters",
+    "metrics",
+)
+
+
+@dataclass
+class Lab:
+    """A lab as described by its folder; metadata is read once and kept."""
+
+    slug: str
+    folder: Path
+    meta: dict[str, Any] = field(repr=False)
+
+    @property
+    def notebook(self) -> Path:
+        return self.folder / f"{self.slug}.ipynb"
+
+    @property
+    def title(self) -> str:
+        return str(self.meta.get("title", self.slug))
+
+    @property
+    def summary(self) -> str:
+        return str(self.meta.get("summary", ""))
+
+    @property
+    def audience(self) -> str:
+        return str(self.meta.get("audience", ""))
+
+    @property
+    def duration_minutes(self) -> int:
+        return int(self.meta.get("duration_minutes", 0) or 0)
+
+    @property
+    def level(self) -> str:
+        return str(self.meta.get("level", ""))
+
+    @property
+    def techniques(self) -> list[str]:
+        return list(self.meta.get("techniques") or [])
+
+    @property
+    def datasets(self) -> list[str]:
+        return list(self.meta.get("datasets") or [])
+
+    @property
+    def constraints(self) -> dict[str, dict[str, Any]]:
+        return dict(self.meta.get("parameters") or {})
+
+    @property
+    def ci_parameters(self) -> dict[str, Any]:
+        return dict(self.meta.get("ci_parameters") or {})
+
+    @property
+    def metric_ranges(self) -> dict[str, dict[str, float]]:
+        return dict(self.meta.get("metrics") or {})
+
+    @cached_property
+    def parameters(self):  # -> dict[str, Parameter]
+        """The lab's parameters: the notebook's parameters cell plus lab.yaml constraints."""
+        from .parameters import read_parameters
+
+        return read_parameters(self)
+
+
+def _read_meta(folder: Path) -> dict[str, Any]:
+    path = folder / "lab.yaml"
+    with path.open(encoding="utf-8") as fh:
+        data = yaml.safe_load(fh) or {}
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: erwartet wird eine Zuordnung (Schlüssel: Wert).")
+    return data
+
+
+def discover(root: Path | None = None) -> list[Lab]:
+    """All labs under labs/, sorted by folder name (which sets the gallery order)."""
+    root = root or labs_dir()
+    labs = []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        if (folder / "lab.yaml").is_file():
+            labs.append(Lab(slug=folder.name, folder=folder, meta=_read_meta(folder)))
+    return labs
+
+
+def get_lab(slug: str, root: Path | None = None) -> Lab:
+    """The lab called ``slug``; a German message lists the known labs otherwise."""
+    root = root or labs_dir()
+    folder = root / slug
+    if "/" in slug or slug.startswith(".") or not (folder / "lab.yaml").is_file():
+        known = ", ".join(lab.slug for lab in discover(root)) or "keine"
+        raise LabNotFoundError(f"Lab „{slug}“ gibt es nicht. Vorhandene Labs: {known}.")
+    return Lab(slug=slug, folder=folder, meta=_read_meta(folder))

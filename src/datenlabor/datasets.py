@@ -1,0 +1,201 @@
+"""Datasets as Frictionless Data Packages under datasets/<id>/.
+
+``load`` is what a notebook calls. It reads the bundled data, or a staff
+member's own CSV file checked against the same schema, so a lab runs
+unchanged on the municipality's own data.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import CsvError, DatasetError
+from .paths import datasets_dir
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+
+def package_path(dataset_id: str) -> Path:
+    """Path of the datapackage.json; a German message if the dataset does not exist."""
+    if not dataset_id or "/" in dataset_id or dataset_id.startswith("."):
+        raise DatasetError(f"„{dataset_id}“ ist kein gültiger Name für einen Datensatz.")
+    path = datasets_dir() / dataset_id / "datapackage.json"
+    if not path.is_file():
+        known = ", ".join(sorted(p.parent.name for p in datasets_dir().glob("*/datapackage.json")))
+        raise DatasetError(
+            f"Datensatz „{dataset_id}“ fehlt (erwartet: {path}). Vorhandene Datensätze: {known or 'keine'}."
+        )
+    return path
+
+
+@lru_cache(maxsize=32)
+def _descriptor(dataset_id: str) -> dict[str, Any]:
+    path = package_path(dataset_id)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise DatasetError(f"Die Beschreibung des Datensatzes „{dataset_id}“ ist kein gültiges JSON: {exc}") from None
+
+
+def describe(dataset_id: str) -> dict[str, Any]:
+    """The package descriptor (title, source, licence, resources with schema)."""
+    return dict(_descriptor(dataset_id))
+
+
+def resource(dataset_id: str, name: str | None = None) -> dict[str, Any]:
+    """One resource of the package; the first if no name is given."""
+    resources = _descriptor(dataset_id).get("resources") or []
+    if not resources:
+        raise DatasetError(f"Datensatz „{dataset_id}“ enthält keine Tabellen.")
+    if name is None:
+        return resources[0]
+    for res in resources:
+        if res.get("name") == name:
+            return res
+    names = ", ".join(r.get("name", "?") for r in resources)
+    raise DatasetError(f"Datensatz „{dataset_id}“ hat keine Tabelle „{name}“. Vorhanden: {names}.")
+
+
+def is_synthetic(dataset_id: str) -> bool:
+    """Synthetic packages say so in their descriptor; labs show it to the learner."""
+    return bool(_descriptor(dataset_id).get("synthetic"))
+
+
+def expected_columns(dataset_id: str, name: str | None = None) -> list[str]:
+    return [f["name"] for f in resource(dataset_id, name).get("schema", {}).get("fields", [])]
+
+
+def apply_schema(df: pd.DataFrame, fields: list[dict[str, Any]], source: str) -> pd.DataFrame:
+    """Check columns and convert types as the schema says; German messages on mismatch."""
+    import pandas as pd
+
+    df = df.rename(columns=lambda c: str(c).strip())
+    expected = [f["name"] for f in fields]
+    missing = [c for c in expected if c not in df.columns]
+    if missing:
+        raise CsvError(
+            f"Die Datei „{source}“ passt nicht zum erwarteten Aufbau.\n"
+            f"Erwartete Spalten: {', '.join(expected)}\n"
+            f"Gefundene Spalten: {', '.join(map(str, df.columns)) or '(keine)'}\n"
+            f"Es fehlen: {', '.join(missing)}"
+        )
+    df = df[expected].copy()
+    for f in fields:
+        col, ftype = f["name"], f.get("type", "string")
+        try:
+            if ftype in ("integer", "number"):
+                if df[col].dtype == object or str(df[col].dtype).startswith("str"):
+                    df[col] = df[col].map(_german_number)
+                df[col] = pd.to_numeric(df[col], errors="raise")
+                if ftype == "integer" and not df[col].isna().any():
+                    df[col] = df[col].astype("int64")
+            elif ftype == "date":
+                fmt = f.get("format")
+                if fmt and fmt != "default" and fmt != "any":
+                    df[col] = pd.to_datetime(df[col], format=fmt)
+                else:
+                    df[col] = _parse_dates(df[col])
+            elif ftype == "datetime":
+                df[col] = _parse_dates(df[col])
+            elif ftype == "boolean":
+                df[col] = df[col].map(_boolean)
+            elif ftype == "string":
+                df[col] = df[col].astype("string").str.strip()
+        except (ValueError, TypeError) as exc:
+            raise CsvError(
+                f"Spalte „{col}“ in „{source}“ enthält Werte, die nicht zum Typ "
+                f"„{_TYPE_DE.get(ftype, ftype)}“ passen ({_first_line(exc)})."
+            ) from None
+    return df
+
+
+_TYPE_DE = {"integer": "Ganzzahl", "number": "Zahl", "date": "Datum", "datetime": "Zeitpunkt", "boolean": "Ja/Nein"}
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+
+
+def _german_number(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and value != value):
+        return value
+    text = str(value).strip().replace("\u00a0", "").replace(" ", "")
+    if text == "" or text.lower() in {"n/a", "na", "nan", "-", "–", "null"}:
+        return None
+    if "," in text:
+        text = text.replace(".", "").replace(",", ".")
+    return text
+
+
+def _parse_dates(series: pd.Series) -> pd.Series:
+    import pandas as pd
+
+    text = series.astype("string").str.strip()
+    if text.str.match(r"^\d{1,2}\.\d{1,2}\.\d{4}").all():
+        return pd.to_datetime(text, format="%d.%m.%Y")
+    return pd.to_datetime(text, format="ISO8601")
+
+
+def _boolean(value: Any) -> Any:
+    text = str(value).strip().lower()
+    if text in {"true", "ja", "1", "wahr", "yes"}:
+        return True
+    if text in {"false", "nein", "0", "falsch", "no"}:
+        return False
+    raise ValueError(f"„{value}“ ist kein Ja/Nein-Wert")
+
+
+def load(dataset_id: str, table: str | None = None, path: str | Path | None = None) -> pd.DataFrame:
+    """Load a table of a dataset; with ``path``, a CSV of the same schema instead.
+
+    ``path`` is the lab's own-data parameter: empty means the bundled data.
+    """
+    res = resource(dataset_id, table)
+    fields = res.get("schema", {}).get("fields", [])
+    if path:
+        from .csvfiles import read_csv
+
+        source = Path(path)
+        if not source.is_file():
+            raise CsvError(f"Die Datei „{path}“ gibt es nicht.")
+        df = read_csv(source)
+        return apply_schema(df, fields, source.name)
+    import pandas as pd
+
+    file = package_path(dataset_id).parent / res["path"]
+    if not file.is_file():
+        raise DatasetError(f"Datei „{res['path']}“ des Datensatzes „{dataset_id}“ fehlt.")
+    dialect = res.get("dialect") or {}
+    df = pd.read_csv(
+        file,
+        sep=dialect.get("delimiter", ","),
+        encoding=res.get("encoding", "utf-8"),
+        dtype=str,
+        keep_default_na=False,
+        na_values=[""],
+    )
+    return apply_schema(df, fields, f"{dataset_id}/{res['path']}")
+
+
+def validate_package(dataset_id: str) -> list[str]:
+    """Problems frictionless finds in a package, plus our own required metadata."""
+    from frictionless import Package
+
+    problems = []
+    desc = _descriptor(dataset_id)
+    for key in ("title", "description", "licenses", "sources"):
+        if not desc.get(key):
+            problems.append(f"Datensatz „{dataset_id}“: Angabe „{key}“ fehlt in datapackage.json.")
+    package = Package(str(package_path(dataset_id)))
+    report = package.validate()
+    if not report.valid:
+        for task in report.tasks:
+            for error in task.errors[:5]:
+                problems.append(f"Datensatz „{dataset_id}“ ({task.name}): {error.message}")
+        for error in report.errors[:5]:
+            problems.append(f"Datensatz „{dataset_id}“: {error.message}")
+    return problems

@@ -1,0 +1,208 @@
+"""A lab's parameters: read from the notebook's parameters cell, constrained by lab.yaml.
+
+This module is the single place that knows a parameter's type, default, help
+text and allowed values. The CLI validates with it, the app builds its
+controls from it, and ``check`` compares notebook and metadata with it.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import ParameterError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .catalog import Lab
+
+TYPE_NAMES = {"int": "Ganzzahl", "float": "Zahl", "str": "Text", "bool": "Ja/Nein", "list": "Liste"}
+TRUE_WORDS = {"true", "ja", "1", "wahr", "yes"}
+FALSE_WORDS = {"false", "nein", "0", "falsch", "no"}
+
+
+@dataclass
+class Parameter:
+    """One parameter with everything needed to explain and check a value."""
+
+    name: str
+    type: str
+    default: Any
+    help: str
+    min: float | None = None
+    max: float | None = None
+    step: float | None = None
+    choices: list[Any] | None = None
+    kind: str | None = None  # "csv": path to a CSV file; empty means the bundled data
+    label: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def display_label(self) -> str:
+        """Short German label for a control; falls back to the help text."""
+        return self.label or self.help or self.name
+
+    def allowed(self) -> str:
+        """German description of the allowed values, used in every error message."""
+        if self.choices is not None:
+            values = ", ".join(str(c) for c in self.choices)
+            if self.type == "list":
+                return f"eine Auswahl aus: {values}"
+            return f"einer von: {values}"
+        if self.kind == "csv":
+            return "Pfad zu einer vorhandenen CSV-Datei (leer = mitgelieferte Beispieldaten)"
+        parts = [TYPE_NAMES.get(self.type, self.type)]
+        if self.min is not None and self.max is not None:
+            parts.append(f"von {_fmt(self.min)} bis {_fmt(self.max)}")
+        elif self.min is not None:
+            parts.append(f"mindestens {_fmt(self.min)}")
+        elif self.max is not None:
+            parts.append(f"höchstens {_fmt(self.max)}")
+        return " ".join(parts)
+
+    def coerce(self, value: Any) -> Any:
+        """Turn a CLI string or YAML value into this parameter's type, or raise."""
+        t = self.type
+        if t == "bool":
+            if isinstance(value, bool):
+                return value
+            word = str(value).strip().lower()
+            if word in TRUE_WORDS:
+                return True
+            if word in FALSE_WORDS:
+                return False
+            raise self._error(value, "ist kein Ja/Nein-Wert")
+        if t == "int":
+            if isinstance(value, bool):
+                raise self._error(value, "ist keine Ganzzahl")
+            if isinstance(value, int):
+                return value
+            if isinstance(value, float) and value.is_integer():
+                return int(value)
+            try:
+                return int(str(value).strip())
+            except ValueError:
+                raise self._error(value, "ist keine Ganzzahl") from None
+        if t == "float":
+            if isinstance(value, bool):
+                raise self._error(value, "ist keine Zahl")
+            if isinstance(value, int | float):
+                result = float(value)
+            else:
+                try:
+                    result = float(str(value).strip().replace(",", "."))
+                except ValueError:
+                    raise self._error(value, "ist keine Zahl") from None
+            if not math.isfinite(result):
+                raise self._error(value, "ist keine endliche Zahl")
+            return result
+        if t == "list":
+            if isinstance(value, list | tuple):
+                items = list(value)
+            else:
+                items = [v.strip() for v in str(value).split(",") if v.strip()]
+            return items
+        if t == "str":
+            if isinstance(value, list | dict):
+                raise self._error(value, "ist kein Text")
+            return str(value)
+        return value
+
+    def validate(self, value: Any) -> Any:
+        """Coerce and check against range, choices and kind; returns the clean value."""
+        value = self.coerce(value)
+        if self.choices is not None:
+            if self.type == "list":
+                wrong = [v for v in value if v not in self.choices]
+                if wrong:
+                    raise self._error(", ".join(map(str, wrong)), "ist nicht erlaubt")
+                if not value:
+                    raise self._error("", "ist leer")
+            elif value not in self.choices:
+                raise self._error(value, "ist nicht erlaubt")
+        if self.type in ("int", "float"):
+            if self.min is not None and value < self.min or self.max is not None and value > self.max:
+                raise self._error(value, "liegt außerhalb des erlaubten Bereichs")
+        if self.kind == "csv" and value:
+            path = Path(value).expanduser()
+            if not path.is_file():
+                raise self._error(value, "ist keine vorhandene Datei")
+            value = str(path.resolve())
+        return value
+
+    def _error(self, value: Any, problem: str) -> ParameterError:
+        return ParameterError(
+            f"Parameter „{self.name}“: Der Wert „{value}“ {problem}. Erlaubt: {self.allowed()}."
+        )
+
+
+def _fmt(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x).replace(".", ",")
+
+
+def _normalise_type(annotation: str | None, default: Any) -> str:
+    name = (annotation or "").strip().lower()
+    if name.startswith("list"):
+        return "list"
+    if name in TYPE_NAMES:
+        return name
+    return type(default).__name__ if type(default).__name__ in TYPE_NAMES else "str"
+
+
+def parse_notebook_parameters(notebook: Path) -> list[Parameter]:
+    """Parameters as papermill sees them; papermill stays the single parser of the cell."""
+    from papermill.inspection import inspect_notebook
+
+    found = inspect_notebook(str(notebook))
+    params = []
+    for name, info in found.items():
+        try:
+            default = ast.literal_eval(info["default"])
+        except (ValueError, SyntaxError):
+            default = info["default"]
+        params.append(
+            Parameter(
+                name=name,
+                type=_normalise_type(info.get("inferred_type_name"), default),
+                default=default,
+                help=info.get("help") or "",
+            )
+        )
+    return params
+
+
+def read_parameters(lab: Lab) -> dict[str, Parameter]:
+    """Merge the notebook's parameters with the constraints declared in lab.yaml."""
+    params = {}
+    for p in parse_notebook_parameters(lab.notebook):
+        c = lab.constraints.get(p.name) or {}
+        p.min = c.get("min")
+        p.max = c.get("max")
+        p.step = c.get("step")
+        p.choices = list(c["choices"]) if "choices" in c else None
+        p.kind = c.get("kind")
+        p.label = c.get("label")
+        p.extra = {k: v for k, v in c.items() if k not in {"min", "max", "step", "choices", "kind", "label"}}
+        params[p.name] = p
+    return params
+
+
+def validate_values(lab: Lab, values: dict[str, Any]) -> dict[str, Any]:
+    """Check every given value; all problems are reported together in one German message."""
+    params = lab.parameters
+    clean: dict[str, Any] = {}
+    problems: list[str] = []
+    for name, value in values.items():
+        if name not in params:
+            known = ", ".join(params) or "keine"
+            problems.append(f"Parameter „{name}“ gibt es im Lab „{lab.slug}“ nicht. Bekannte Parameter: {known}.")
+            continue
+        try:
+            clean[name] = params[name].validate(value)
+        except ParameterError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise ParameterError("\n".join(problems))
+    return clean

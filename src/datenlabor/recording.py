@@ -1,0 +1,69 @@
+"""Record a lab's key results so that runs, tests and sweeps can read them back.
+
+A metric is shown to the learner as a short line and stored in the cell's
+output under its own MIME type; the executed notebook is the only record,
+no side files, no scrapbook.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from typing import Any
+
+MIME_TYPE = "application/vnd.datenlabor.metric+json"
+
+
+def _plain(value: Any) -> Any:
+    # numpy scalars and the like -> JSON-native values
+    if hasattr(value, "item") and callable(value.item):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("Eine Kennzahl muss eine endliche Zahl sein.")
+    if not isinstance(value, int | float | str | bool):
+        raise TypeError(f"Kennzahlen müssen Zahlen oder Texte sein, nicht {type(value).__name__}.")
+    return value
+
+
+def format_value(value: Any) -> str:
+    """German number formatting for display (decimal comma)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}".replace(",", ".")
+    return f"{value:,.3f}".replace(",", "X").replace(".", ",").replace("X", ".")
+
+
+def record(name: str, value: Any, label: str | None = None) -> Any:
+    """Show ``value`` and store it as metric ``name``; returns the value for chaining."""
+    from IPython.display import display
+
+    clean = _plain(value)
+    text = f"{label or name}: {format_value(clean)}"
+    bundle = {
+        MIME_TYPE: {"name": name, "value": clean},
+        "text/plain": text,
+        "text/html": f'<p class="datenlabor-kennzahl"><strong>{html.escape(label or name)}:</strong> '
+        f"{html.escape(format_value(clean))}</p>",
+    }
+    display(bundle, raw=True)
+    return value
+
+
+def read_metrics(notebook: Any) -> dict[str, Any]:
+    """All metrics recorded in an executed notebook (path or nbformat node); last one wins."""
+    if not hasattr(notebook, "cells"):
+        import nbformat
+
+        notebook = nbformat.read(str(notebook), as_version=4)
+    metrics: dict[str, Any] = {}
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data") or {}
+            if MIME_TYPE in data:
+                payload = data[MIME_TYPE]
+                if isinstance(payload, str):
+                    payload = json.loads(payload)
+                metrics[payload["name"]] = payload["value"]
+    return metrics
