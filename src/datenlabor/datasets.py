@@ -73,6 +73,7 @@ def apply_schema(df: pd.DataFrame, fields: list[dict[str, Any]], source: str) ->
     """Check columns and convert types as the schema says; German messages on mismatch."""
     import pandas as pd
 
+    csv_info = df.attrs.get("csv_info")  # set by csvfiles.read_csv: the file's separators
     df = df.rename(columns=lambda c: str(c).strip())
     expected = [f["name"] for f in fields]
     missing = [c for c in expected if c not in df.columns]
@@ -88,7 +89,12 @@ def apply_schema(df: pd.DataFrame, fields: list[dict[str, Any]], source: str) ->
         col, ftype = f["name"], f.get("type", "string")
         try:
             if ftype in ("integer", "number"):
-                if df[col].dtype == object or str(df[col].dtype).startswith("str"):
+                if csv_info and (df[col].dtype == object or str(df[col].dtype).startswith("str")):
+                    from .csvfiles import to_numbers
+
+                    sep = csv_info["decimal"], csv_info["thousands"]
+                    df[col] = to_numbers(df[col], *sep, name=col)
+                elif df[col].dtype == object or str(df[col].dtype).startswith("str"):
                     df[col] = df[col].map(_german_number)
                 df[col] = pd.to_numeric(df[col], errors="raise")
                 if ftype == "integer" and not df[col].isna().any():

@@ -15,16 +15,23 @@ def project_root() -> Path:
 
 
 def labs_dir() -> Path:
-    return Path(os.environ.get("DATENLABOR_LABS") or project_root() / "labs")
+    return Path(os.environ.get("DATENLABOR_LABS") or project_root() / "labs").resolve()
 
 
 def datasets_dir() -> Path:
-    return Path(os.environ.get("DATENLABOR_DATASETS") or project_root() / "datasets")
+    return Path(os.environ.get("DATENLABOR_DATASETS") or project_root() / "datasets").resolve()
 
 
 def runs_dir() -> Path:
-    return Path(os.environ.get("DATENLABOR_RUNS") or project_root() / "runs")
+    return Path(os.environ.get("DATENLABOR_RUNS") or project_root() / "runs").resolve()
 
 
 def kernels_dir() -> Path:
     return project_root() / "kernels"
+
+
+def export_absolute() -> None:
+    """Make path overrides absolute so a kernel with another working directory sees the same."""
+    for var in ("DATENLABOR_ROOT", "DATENLABOR_LABS", "DATENLABOR_DATASETS", "DATENLABOR_RUNS"):
+        if os.environ.get(var):
+            os.environ[var] = str(Path(os.environ[var]).resolve())

@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""Set up Datenlabor from nothing but python3, then start the server or run the tests.
+
+    python3 scripts/bootstrap.py serve   # Workshop-App-Server starten
+    python3 scripts/bootstrap.py test    # alle Tests ausführen
+    python3 scripts/bootstrap.py install # nur einrichten
+
+Creates .venv/, installs the project (and its test extras), installs the
+`datenlabor` kernelspec into the venv and, for tests, Debian's chromium.
+Re-running is cheap: a stamp file records what was installed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+VENV = ROOT / ".venv"
+BIN = VENV / "bin"
+PY = BIN / "python"
+
+
+def say(text: str) -> None:
+    print(f"[datenlabor] {text}", flush=True)
+
+
+def run(cmd: list[str], **kw) -> None:
+    subprocess.run([str(c) for c in cmd], check=True, **kw)
+
+
+def fingerprint(extras: str) -> str:
+    h = hashlib.sha256(extras.encode())
+    for rel in ("pyproject.toml", "kernels/datenlabor/kernel.json", "kernels/datenlabor-app/kernel.json"):
+        path = ROOT / rel
+        if path.exists():
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def install(with_tests: bool) -> None:
+    extras = "[test]" if with_tests else ""
+    stamp = VENV / ".datenlabor-installed"
+    want = fingerprint(extras)
+    if stamp.exists() and want in stamp.read_text().split():
+        say("Umgebung ist aktuell (.venv).")
+        return
+    if not PY.exists():
+        say("Lege virtuelle Umgebung .venv an …")
+        run([sys.executable, "-m", "venv", VENV])
+    say("Installiere Datenlabor und Abhängigkeiten (einige Minuten beim ersten Mal) …")
+    run([PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip", "uv"])
+    try:
+        run([BIN / "uv", "pip", "install", "--quiet", "--python", PY, "-e", f".{extras}"], cwd=ROOT)
+    except (subprocess.CalledProcessError, FileNotFoundError):
+        say("uv nicht nutzbar, installiere mit pip …")
+        run([PY, "-m", "pip", "install", "--quiet", "-e", f".{extras}"], cwd=ROOT)
+    for spec in sorted((ROOT / "kernels").glob("*/kernel.json")):
+        run([BIN / "jupyter", "kernelspec", "install", "--sys-prefix", "--log-level=ERROR", spec.parent])
+    previous = stamp.read_text() if stamp.exists() else ""
+    stamp.write_text(previous + want + "\n")
+    say("Umgebung eingerichtet.")
+
+
+def ensure_chromium() -> None:
+    if Path("/usr/bin/chromium").exists():
+        return
+    say("Installiere Chromium (Debian-Paket) für die Browser-Tests …")
+    prefix: list[str] = [] if os.geteuid() == 0 else (["sudo"] if shutil.which("sudo") else [])
+    if os.geteuid() != 0 and not prefix:
+        sys.exit("Chromium fehlt und kann ohne root nicht installiert werden: "
+                 "bitte `apt-get install -y chromium` ausführen.")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    run([*prefix, "apt-get", "update", "-qq"], env=env)
+    run([*prefix, "apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium", "fonts-dejavu-core"],
+        env=env)
+
+
+def main(argv: list[str]) -> int:
+    command = argv[1] if len(argv) > 1 else "help"
+    rest = argv[2:]
+    if command == "install":
+        install(with_tests="--test" in rest)
+        return 0
+    if command == "serve":
+        install(with_tests=False)
+        os.execv(BIN / "datenlabor", [str(BIN / "datenlabor"), "serve", *rest])
+    if command == "test":
+        install(with_tests=True)
+        ensure_chromium()
+        steps = [
+            [BIN / "ruff", "check", "."],
+            [BIN / "ruff", "format", "--check", "."],
+            [BIN / "datenlabor", "check"],
+            [PY, "-m", "pytest", "-n", "2", "--dist", "loadgroup", *rest],
+        ]
+        for step in steps:
+            say("→ " + " ".join(str(s.name) if isinstance(s, Path) else s for s in step))
+            result = subprocess.run([str(s) for s in step], cwd=ROOT)
+            if result.returncode != 0:
+                say(f"Fehlgeschlagen: {' '.join(map(str, step))}")
+                return result.returncode
+        say("Alle Prüfungen bestanden.")
+        return 0
+    print(__doc__)
+    return 0 if command in ("help", "-h", "--help") else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

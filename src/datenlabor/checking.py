@@ -1,0 +1,125 @@
+"""Notebook and metadata hygiene that maintainers run before committing a lab."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from .catalog import AUDIENCES, LEVELS, REQUIRED_FIELDS, Lab, discover
+from .errors import DatenlaborError
+from .running import KERNEL_NAME
+
+PARAM_LINE = re.compile(
+    r"^(?P<name>[A-Za-z_]\w*)\s*:\s*(?P<type>int|float|str|bool|list(\[[^\]]*\])?)\s*=\s*(?P<value>.+?)\s*#\s*(?P<help>\S.*)$"
+)
+
+
+def check_notebook(path: Path) -> list[str]:
+    """Problems of the notebook file alone: outputs, parameters cell, kernelspec."""
+    problems = []
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        return [f"{path}: nicht lesbar ({exc})."]
+    cells = nb.get("cells", [])
+    dirty = [
+        i + 1
+        for i, c in enumerate(cells)
+        if c.get("cell_type") == "code" and (c.get("outputs") or c.get("execution_count"))
+    ]
+    if dirty:
+        problems.append(f"{path.name}: Zellen {', '.join(map(str, dirty))} enthalten Ausgaben (ohne Ausgaben speichern).")
+    kernel = nb.get("metadata", {}).get("kernelspec", {}).get("name")
+    if kernel != KERNEL_NAME:
+        problems.append(f"{path.name}: Kernel ist „{kernel}“, erwartet „{KERNEL_NAME}“.")
+    tagged = [c for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    if not tagged:
+        problems.append(f"{path.name}: Keine Zelle mit dem Tag „parameters“.")
+        return problems
+    if len(tagged) > 1:
+        problems.append(f"{path.name}: Mehr als eine Zelle mit dem Tag „parameters“.")
+    source = tagged[0].get("source", "")
+    source = "".join(source) if isinstance(source, list) else source
+    for number, line in enumerate(source.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if stripped.count("=") > 1:
+            problems.append(
+                f"{path.name}: Parameterzelle Zeile {number}: Der Hilfetext darf kein „=“ enthalten "
+                "(papermill kann die Zeile sonst nicht lesen)."
+            )
+        elif not PARAM_LINE.match(stripped):
+            problems.append(
+                f"{path.name}: Parameterzelle Zeile {number} „{stripped}“ hat nicht die Form "
+                "„name: typ = vorgabe  # Hilfetext“."
+            )
+    return problems
+
+
+def check_lab(lab: Lab) -> list[str]:
+    """All problems of one lab; an empty list means the lab is fine."""
+    prefix = f"[{lab.slug}] "
+    if not lab.notebook.is_file():
+        return [prefix + f"Notebook {lab.notebook.name} fehlt."]
+    problems = check_notebook(lab.notebook)
+    meta = lab.meta
+    for key in REQUIRED_FIELDS:
+        if meta.get(key) in (None, "", [], {}):
+            problems.append(f"lab.yaml: Angabe „{key}“ fehlt oder ist leer.")
+    if meta.get("audience") and meta["audience"] not in AUDIENCES:
+        problems.append(f"lab.yaml: audience „{meta['audience']}“ ist keiner von {', '.join(AUDIENCES)}.")
+    if meta.get("level") and meta["level"] not in LEVELS:
+        problems.append(f"lab.yaml: level „{meta['level']}“ ist keiner von {', '.join(LEVELS)}.")
+    if not isinstance(meta.get("duration_minutes", 0), int) or meta.get("duration_minutes", 0) <= 0:
+        problems.append("lab.yaml: duration_minutes muss eine positive Ganzzahl sein.")
+    if any("„parameters“" in p for p in problems):
+        return [prefix + p for p in problems]
+    try:
+        params = lab.parameters
+    except Exception as exc:  # noqa: BLE001 - report, do not crash the check
+        return [prefix + p for p in problems] + [prefix + f"Parameter nicht lesbar: {exc}"]
+    for name in lab.constraints:
+        if name not in params:
+            problems.append(f"lab.yaml: Regel für „{name}“, aber die Parameterzelle hat keinen solchen Parameter.")
+    for name, p in params.items():
+        if not p.help:
+            problems.append(f"Parameter „{name}“ hat keinen Hilfetext.")
+        if name not in lab.constraints or not lab.constraints[name].get("label"):
+            problems.append(f"lab.yaml: Parameter „{name}“ braucht ein „label“ (Beschriftung im App-Modus).")
+        try:
+            p.validate(p.default)
+        except DatenlaborError as exc:
+            problems.append(f"Vorgabewert passt nicht zu den Regeln: {exc}")
+    for name, value in lab.ci_parameters.items():
+        if name not in params:
+            problems.append(f"lab.yaml: ci_parameters nennt unbekannten Parameter „{name}“.")
+            continue
+        try:
+            params[name].validate(value)
+        except DatenlaborError as exc:
+            problems.append(f"ci_parameters: {exc}")
+    for name, rng in lab.metric_ranges.items():
+        lo, hi = (rng or {}).get("min"), (rng or {}).get("max")
+        if not isinstance(lo, int | float) or not isinstance(hi, int | float) or lo > hi:
+            problems.append(f"lab.yaml: Kennzahl „{name}“ braucht Zahlen min ≤ max.")
+    from .datasets import validate_package
+
+    for dataset_id in lab.datasets:
+        try:
+            problems.extend(validate_package(dataset_id))
+        except DatenlaborError as exc:
+            problems.append(str(exc))
+    return [prefix + p for p in problems]
+
+
+def check_all(root: Path | None = None) -> list[str]:
+    """Problems of every lab under ``root`` (default: labs/)."""
+    problems: list[str] = []
+    labs = discover(root)
+    if not labs:
+        problems.append("Keine Labs gefunden.")
+    for lab in labs:
+        problems.extend(check_lab(lab))
+    return problems

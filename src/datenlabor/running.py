@@ -1,0 +1,183 @@
+"""Run a lab through papermill with validation first and an atomic result folder.
+
+A run writes into a hidden temporary folder next to its target and renames it
+only when everything (notebook, HTML, parameters, metrics) is written, so a
+folder under runs/<lab>/ without the ``.tmp`` or ``-fehlgeschlagen`` suffix
+is always complete.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .catalog import Lab
+from .errors import DatasetError, ParameterError, RunError
+from .parameters import validate_values
+from .paths import export_absolute, runs_dir
+
+KERNEL_NAME = "datenlabor"
+
+
+@dataclass
+class RunResult:
+    """What a finished run produced; ``folder`` holds all files."""
+
+    lab: str
+    folder: Path
+    parameters: dict[str, Any]
+    metrics: dict[str, Any]
+    duration_s: float
+    status: str = "ok"
+    error: str | None = None
+    files: dict[str, str] = field(default_factory=dict)
+
+
+def prepare(lab: Lab, values: dict[str, Any]) -> dict[str, Any]:
+    """Validate everything that can be checked without a kernel; raises with German text.
+
+    Returns the full parameter set (defaults overlaid with the given values).
+    """
+    clean = validate_values(lab, values)
+    from .datasets import load, package_path
+
+    for dataset_id in lab.datasets:
+        package_path(dataset_id)  # missing dataset -> DatasetError
+    for name, value in clean.items():
+        param = lab.parameters[name]
+        if param.kind == "csv" and value:
+            dataset_id = param.extra.get("dataset") or (lab.datasets[0] if lab.datasets else None)
+            if dataset_id:
+                try:
+                    load(dataset_id, table=param.extra.get("table"), path=value)
+                except DatasetError as exc:
+                    raise ParameterError(f"Parameter „{name}“: {exc}") from None
+    full = {name: p.default for name, p in lab.parameters.items()}
+    full.update(clean)
+    return full
+
+
+def ensure_kernel() -> None:
+    """Fail early with instructions if the lab kernel is not installed."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        KernelSpecManager().get_kernel_spec(KERNEL_NAME)
+    except NoSuchKernel:
+        raise RunError(
+            f"Der Kernel „{KERNEL_NAME}“ ist nicht installiert. Bitte einmal "
+            "`python3 scripts/bootstrap.py install` ausführen."
+        ) from None
+
+
+def _timestamp() -> str:
+    return datetime.now().strftime("%Y-%m-%dT%H-%M-%S-%f")[:-3]
+
+
+def _write_json(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+
+
+def render_html(notebook_path: Path, html_path: Path) -> None:
+    """Static HTML of the executed notebook, for reading without Jupyter."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(str(notebook_path), as_version=4)
+    body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
+    html_path.write_text(body, encoding="utf-8")
+
+
+def execute(
+    lab: Lab,
+    values: dict[str, Any],
+    out_root: Path | None = None,
+    *,
+    progress: bool = True,
+    timeout: int | None = 600,
+    html: bool = True,
+    folder_name: str | None = None,
+) -> RunResult:
+    """Validate, execute with papermill and store the results atomically.
+
+    Only the given ``values`` are injected; the notebook's own defaults stay in
+    effect for the rest, exactly as with plain papermill.
+    """
+    full = prepare(lab, values)
+    ensure_kernel()
+    export_absolute()
+    clean = {k: full[k] for k in values}
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    from .recording import read_metrics
+
+    out_root = Path(out_root or runs_dir()) / lab.slug
+    name = folder_name or _timestamp()
+    final = out_root / name
+    tmp = out_root / f".{name}.tmp-{os.getpid()}"
+    if final.exists():
+        raise RunError(f"Der Ergebnisordner {final} existiert schon.")
+    tmp.mkdir(parents=True)
+    nb_out = tmp / f"{lab.slug}.ipynb"
+    start = time.monotonic()
+    try:
+        pm.execute_notebook(
+            str(lab.notebook),
+            str(nb_out),
+            parameters=clean,
+            kernel_name=KERNEL_NAME,
+            progress_bar=progress,
+            cwd=str(tmp),
+            execution_timeout=timeout,
+            report_mode=False,
+        )
+        metrics = read_metrics(nb_out)
+        files = {"notebook": nb_out.name, "parameter": "parameter.json", "kennzahlen": "kennzahlen.json"}
+        if html:
+            render_html(nb_out, tmp / f"{lab.slug}.html")
+            files["html"] = f"{lab.slug}.html"
+        duration = time.monotonic() - start
+        _write_json(tmp / "parameter.json", full)
+        _write_json(tmp / "kennzahlen.json", metrics)
+        _write_json(
+            tmp / "lauf.json",
+            {"lab": lab.slug, "status": "ok", "dauer_s": round(duration, 3), "dateien": files},
+        )
+        os.replace(tmp, final)
+        return RunResult(lab.slug, final, full, metrics, duration, files=files)
+    except BaseException as exc:
+        message = describe_failure(exc, PapermillExecutionError)
+        failed = out_root / f"{name}-fehlgeschlagen"
+        try:
+            _write_json(tmp / "fehler.json", {"lab": lab.slug, "status": "fehlgeschlagen", "fehler": message})
+            os.replace(tmp, failed)
+        except OSError:
+            shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        raise RunError(message) from exc
+
+
+def describe_failure(exc: BaseException, execution_error: type) -> str:
+    """German one-paragraph explanation of why a run failed."""
+    if isinstance(exc, KeyboardInterrupt):
+        return "Der Lauf wurde abgebrochen (Strg+C)."
+    if isinstance(exc, execution_error):
+        ename = getattr(exc, "ename", "Fehler")
+        evalue = getattr(exc, "evalue", "")
+        if ename in {"CsvError", "DatasetError", "ParameterError", "DatenlaborError"}:
+            return f"Das Notebook hat abgebrochen: {evalue}"
+        return f"Eine Zelle des Notebooks ist fehlgeschlagen ({ename}: {evalue})."
+    name = type(exc).__name__
+    if name == "DeadKernelError":
+        return "Der Kernel ist abgestürzt (zum Beispiel weil der Speicher nicht reichte)."
+    if name in {"CellTimeoutError", "TimeoutError"}:
+        return "Eine Zelle hat zu lange gebraucht und wurde abgebrochen."
+    return f"Der Lauf ist fehlgeschlagen: {name}: {exc}"

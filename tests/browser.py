@@ -1,0 +1,33 @@
+"""Small helpers for browser tests of lab apps."""
+
+from __future__ import annotations
+
+APP_SELECTOR = ".datenlabor-app"
+
+
+def open_app(page, url: str, timeout_ms: int = 90_000):
+    """Open a lab app and wait until its controls are rendered and the first result is shown."""
+    page.goto(url)
+    page.wait_for_selector(APP_SELECTOR, timeout=timeout_ms)
+    page.wait_for_function(
+        "() => !document.querySelector('.datenlabor-status')?.innerText.includes('Wird berechnet')",
+        timeout=timeout_ms,
+    )
+    return page.locator(APP_SELECTOR).first
+
+
+def wait_for_change(page, selector: str, before: str, timeout_ms: int = 30_000) -> str:
+    """Wait until the inner HTML of ``selector`` differs from ``before``; returns the new HTML."""
+    page.wait_for_function(
+        "([sel, old]) => { const el = document.querySelector(sel); return el && el.innerHTML !== old; }",
+        arg=[selector, before],
+        timeout=timeout_ms,
+    )
+    return page.inner_html(selector)
+
+
+def assert_no_code(page) -> None:
+    """The app shows outputs only: no code cell source, no traceback."""
+    html = page.content()
+    for marker in ("Traceback (most recent call last)", "import datenlabor", "app.interact(", "jp-InputArea-editor"):
+        assert marker not in html, f"page leaks {marker!r}"

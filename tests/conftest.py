@@ -1,0 +1,141 @@
+"""Shared fixtures: paths, the fixture lab, a real app server and a real browser."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).parent / "fixtures"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+]
+
+
+def fixture_path(*parts: str) -> Path:
+    """Path of a test fixture (notebooks, labs, CSV files)."""
+    return FIXTURES.joinpath(*parts)
+
+
+@pytest.fixture
+def mini_lab(monkeypatch: pytest.MonkeyPatch):
+    """The tiny fixture lab with its fixture dataset, isolated from the real labs."""
+    from datenlabor.catalog import get_lab
+
+    monkeypatch.setenv("DATENLABOR_LABS", str(fixture_path("labs")))
+    monkeypatch.setenv("DATENLABOR_DATASETS", str(fixture_path("datasets")))
+    from datenlabor import datasets
+
+    datasets._descriptor.cache_clear()
+    yield get_lab("mini")
+    datasets._descriptor.cache_clear()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_http(url: str, timeout: float = 60.0, proc: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(url)
+
+
+def start_server(args: list[str], log: Path, env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
+    """Start `datenlabor serve` on a free loopback port; returns (process, base URL)."""
+    port = free_port()
+    fh = log.open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "datenlabor.cli", "serve", "--port", str(port), *args],
+        stdout=fh,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, **(env or {})},
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        wait_for_http(base, proc=proc)
+    except Exception:
+        stop_server(proc)
+        raise RuntimeError(f"server did not start:\n{log.read_text(errors='replace')[-3000:]}") from None
+    return proc, base
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    import signal
+
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+@pytest.fixture(scope="session")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of a real `datenlabor serve` with all labs, on a free loopback port."""
+    log = tmp_path_factory.mktemp("serve") / "serve.log"
+    proc, base = start_server([], log)
+    yield base
+    stop_server(proc)
+
+
+@pytest.fixture(scope="session")
+def app_url(served: str) -> Callable[[str], str]:
+    """``app_url(slug)``: URL of a lab's Voilà app on the test server."""
+    from datenlabor.catalog import get_lab
+    from datenlabor.serving import app_path
+
+    return lambda slug: served + app_path(get_lab(slug))
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium driven by Playwright (no browser download)."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("Chromium fehlt (/usr/bin/chromium); die Browser-Tests sind Pflicht in CI.")
+        pytest.skip("Chromium fehlt: `python3 scripts/bootstrap.py test` installiert es.")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page in its own context (no shared cookies between tests)."""
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="de-DE")
+    pg = context.new_page()
+    pg.set_default_timeout(60_000)
+    yield pg
+    context.close()

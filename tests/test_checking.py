@@ -1,0 +1,49 @@
+"""`datenlabor check`: passes on the repository, fails on broken fixture labs."""
+
+from __future__ import annotations
+
+from datenlabor.checking import check_all, check_notebook
+from datenlabor.cli import main
+from tests.conftest import fixture_path
+
+
+def test_check_passes_on_the_repository(capsys):
+    assert main(["check"]) == 0
+    assert "Alles in Ordnung" in capsys.readouterr().out
+
+
+def test_check_fails_on_outputs_and_missing_parameters_cell(capsys):
+    assert main(["check", "--labs", str(fixture_path("labs-kaputt"))]) == 1
+    out = capsys.readouterr().out
+    assert "[mit-ausgaben] mit-ausgaben.ipynb: Zellen 3 enthalten Ausgaben" in out
+    assert "[ohne-parameter] ohne-parameter.ipynb: Keine Zelle mit dem Tag „parameters“" in out
+
+
+def test_check_reports_parameter_lines_papermill_cannot_read(tmp_path):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "datenlabor", "display_name": "x", "language": "python"}
+    cell = nbformat.v4.new_code_cell('a: int = 1  # Anzahl (Vorgabe = 1)\nb = 2\nc: str = "x"')
+    cell.metadata["tags"] = ["parameters"]
+    nb.cells = [cell]
+    path = tmp_path / "x.ipynb"
+    nbformat.write(nb, path)
+    problems = "\n".join(check_notebook(path))
+    assert "Zeile 1: Der Hilfetext darf kein „=“ enthalten" in problems
+    assert "Zeile 2 „b = 2“ hat nicht die Form" in problems
+    assert "Zeile 3 „c: str = \"x\"“ hat nicht die Form" in problems
+
+
+def test_check_reports_metadata_inconsistent_with_notebook(tmp_path, mini_lab):
+    import shutil
+
+    lab = tmp_path / "mini"
+    shutil.copytree(fixture_path("labs", "mini"), lab)
+    meta = (lab / "lab.yaml").read_text(encoding="utf-8")
+    meta = meta.replace("audience: Verwaltung", "audience: alle").replace("ci_parameters: {anzahl: 2}", "ci_parameters: {anzahl: 99}")
+    (lab / "lab.yaml").write_text(meta.replace("  absturz: {label: Absturz}", "  absturz: {label: Absturz}\n  farbe: {label: Farbe}"), encoding="utf-8")
+    problems = "\n".join(check_all(tmp_path))
+    assert "audience „alle“" in problems
+    assert "ci_parameters: Parameter „anzahl“: Der Wert „99“" in problems
+    assert "Regel für „farbe“, aber die Parameterzelle hat keinen solchen Parameter" in problems
