@@ -161,6 +161,26 @@ def cmd_lab(args: argparse.Namespace) -> int:
     return EXIT_OK  # pragma: no cover
 
 
+def _add_server_commands(sub: Any) -> None:
+    """serve (public workshop server) and lab (JupyterLab for staff)."""
+    p = sub.add_parser("serve", help="den Workshop-App-Server starten (Voilà, alle Labs, Startseite)")
+    p.add_argument("--port", type=int, default=8866, help="Port (Vorgabe 8866)")
+    p.add_argument("--ip", default="127.0.0.1",
+                   help="Adresse (Vorgabe 127.0.0.1; 0.0.0.0 für Teilnehmende im Netz)")
+    p.add_argument("--voila-option", action="append", metavar="OPTION",
+                   help="zusätzliche Voilà-Option, z. B. --VoilaConfiguration.default_pool_size=2")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("lab", help="JupyterLab für Mitarbeitende starten (mit Token, nur lokal)")
+    p.add_argument("--port", type=int, default=8888, help="Port (Vorgabe 8888)")
+    p.add_argument("--ip", default="127.0.0.1", help="Adresse (Vorgabe 127.0.0.1)")
+    p.set_defaults(func=cmd_lab)
+
+
+def _add_sweep_commands(sub: Any) -> None:
+    """sweep and runs (parameter sweeps and run history)."""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="datenlabor",
@@ -195,18 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--labs", metavar="ORDNER", help="anderer Ordner mit Labs (Vorgabe: labs/)")
     p.set_defaults(func=cmd_check)
 
-    p = sub.add_parser("serve", help="den Workshop-App-Server starten (Voilà, alle Labs, Startseite)")
-    p.add_argument("--port", type=int, default=8866, help="Port (Vorgabe 8866)")
-    p.add_argument("--ip", default="127.0.0.1",
-                   help="Adresse (Vorgabe 127.0.0.1; 0.0.0.0 für Teilnehmende im Netz)")
-    p.add_argument("--voila-option", action="append", metavar="OPTION",
-                   help="zusätzliche Voilà-Option, z. B. --VoilaConfiguration.default_pool_size=2")
-    p.set_defaults(func=cmd_serve)
-
-    p = sub.add_parser("lab", help="JupyterLab für Mitarbeitende starten (mit Token, nur lokal)")
-    p.add_argument("--port", type=int, default=8888, help="Port (Vorgabe 8888)")
-    p.add_argument("--ip", default="127.0.0.1", help="Adresse (Vorgabe 127.0.0.1)")
-    p.set_defaults(func=cmd_lab)
+    _add_server_commands(sub)
+    _add_sweep_commands(sub)
 
     return parser
 
