@@ -1,0 +1,55 @@
+"""Every lab found under labs/ runs through papermill and records metrics in its declared ranges."""
+
+from __future__ import annotations
+
+import pytest
+
+from datenlabor.catalog import discover
+from datenlabor.recording import read_metrics
+
+LABS = discover()
+
+
+def _execute(lab, parameters, out):
+    import papermill as pm
+
+    pm.execute_notebook(
+        str(lab.notebook),
+        str(out),
+        parameters=parameters,
+        kernel_name="datenlabor",
+        progress_bar=False,
+        cwd=str(out.parent),
+        execution_timeout=300,
+    )
+    return read_metrics(out)
+
+
+def _assert_in_ranges(lab, metrics):
+    missing = sorted(set(lab.metric_ranges) - set(metrics))
+    assert not missing, f"{lab.slug}: Kennzahlen nicht aufgezeichnet: {missing}"
+    for name, rng in lab.metric_ranges.items():
+        assert rng["min"] <= metrics[name] <= rng["max"], (
+            f"{lab.slug}: {name} = {metrics[name]} liegt nicht in [{rng['min']}, {rng['max']}]"
+        )
+
+
+def test_labs_are_discovered():
+    assert LABS, "keine Labs unter labs/ gefunden"
+    assert "daten-erkunden" in {lab.slug for lab in LABS}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lab", LABS, ids=lambda lab: lab.slug)
+def test_lab_runs_with_ci_parameters_and_metrics_in_range(lab, tmp_path):
+    before = lab.notebook.read_bytes()
+    metrics = _execute(lab, lab.ci_parameters, tmp_path / "ci.ipynb")
+    _assert_in_ranges(lab, metrics)
+    assert lab.notebook.read_bytes() == before, "running a lab must not modify labs/"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lab", LABS, ids=lambda lab: lab.slug)
+def test_lab_runs_with_default_parameters(lab, tmp_path):
+    metrics = _execute(lab, {}, tmp_path / "default.ipynb")
+    assert set(lab.metric_ranges) <= set(metrics)
