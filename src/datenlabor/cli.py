@@ -154,6 +154,8 @@ def cmd_lab(args: argparse.Namespace) -> int:
         f"--IdentityProvider.token={token}",
         "--ServerApp.open_browser=False",
     ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        argv.append("--ServerApp.allow_root=True")  # CI and containers run as root
     print("JupyterLab für Mitarbeitende startet. Öffnen Sie:")
     print(f"  http://{args.ip}:{args.port}/lab?token={token}")
     sys.stdout.flush()
