@@ -35,7 +35,11 @@ def run(cmd: list[str], **kw) -> None:
 
 def fingerprint(extras: str) -> str:
     h = hashlib.sha256(extras.encode())
-    for rel in ("pyproject.toml", "kernels/datenlabor/kernel.json", "kernels/datenlabor-app/kernel.json"):
+    for rel in (
+        "pyproject.toml",
+        "kernels/datenlabor/kernel.json",
+        "kernels/datenlabor-app/kernel.json",
+    ):
         path = ROOT / rel
         if path.exists():
             h.update(path.read_bytes())
@@ -60,7 +64,16 @@ def install(with_tests: bool) -> None:
         say("uv nicht nutzbar, installiere mit pip …")
         run([PY, "-m", "pip", "install", "--quiet", "-e", f".{extras}"], cwd=ROOT)
     for spec in sorted((ROOT / "kernels").glob("*/kernel.json")):
-        run([BIN / "jupyter", "kernelspec", "install", "--sys-prefix", "--log-level=ERROR", spec.parent])
+        run(
+            [
+                BIN / "jupyter",
+                "kernelspec",
+                "install",
+                "--sys-prefix",
+                "--log-level=ERROR",
+                spec.parent,
+            ]
+        )
     previous = stamp.read_text() if stamp.exists() else ""
     stamp.write_text(previous + want + "\n")
     say("Umgebung eingerichtet.")
@@ -72,12 +85,25 @@ def ensure_chromium() -> None:
     say("Installiere Chromium (Debian-Paket) für die Browser-Tests …")
     prefix: list[str] = [] if os.geteuid() == 0 else (["sudo"] if shutil.which("sudo") else [])
     if os.geteuid() != 0 and not prefix:
-        sys.exit("Chromium fehlt und kann ohne root nicht installiert werden: "
-                 "bitte `apt-get install -y chromium` ausführen.")
+        sys.exit(
+            "Chromium fehlt und kann ohne root nicht installiert werden: "
+            "bitte `apt-get install -y chromium` ausführen."
+        )
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     run([*prefix, "apt-get", "update", "-qq"], env=env)
-    run([*prefix, "apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium", "fonts-dejavu-core"],
-        env=env)
+    run(
+        [
+            *prefix,
+            "apt-get",
+            "install",
+            "-y",
+            "-qq",
+            "--no-install-recommends",
+            "chromium",
+            "fonts-dejavu-core",
+        ],
+        env=env,
+    )
 
 
 def main(argv: list[str]) -> int:

@@ -66,7 +66,9 @@ def wait_for_http(url: str, timeout: float = 60.0, proc: subprocess.Popen | None
     raise TimeoutError(url)
 
 
-def start_server(args: list[str], log: Path, env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
+def start_server(
+    args: list[str], log: Path, env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen, str]:
     """Start `datenlabor serve` on a free loopback port; returns (process, base URL)."""
     port = free_port()
     fh = log.open("wb")
@@ -82,7 +84,9 @@ def start_server(args: list[str], log: Path, env: dict[str, str] | None = None) 
         wait_for_http(base, proc=proc)
     except Exception:
         stop_server(proc)
-        raise RuntimeError(f"server did not start:\n{log.read_text(errors='replace')[-3000:]}") from None
+        raise RuntimeError(
+            f"server did not start:\n{log.read_text(errors='replace')[-3000:]}"
+        ) from None
     return proc, base
 
 

@@ -32,7 +32,7 @@ def test_check_reports_parameter_lines_papermill_cannot_read(tmp_path):
     problems = "\n".join(check_notebook(path))
     assert "Zeile 1: Der Hilfetext darf kein „=“ enthalten" in problems
     assert "Zeile 2 „b = 2“ hat nicht die Form" in problems
-    assert "Zeile 3 „c: str = \"x\"“ hat nicht die Form" in problems
+    assert 'Zeile 3 „c: str = "x"“ hat nicht die Form' in problems
 
 
 def test_check_reports_metadata_inconsistent_with_notebook(tmp_path, mini_lab):
@@ -41,8 +41,15 @@ def test_check_reports_metadata_inconsistent_with_notebook(tmp_path, mini_lab):
     lab = tmp_path / "mini"
     shutil.copytree(fixture_path("labs", "mini"), lab)
     meta = (lab / "lab.yaml").read_text(encoding="utf-8")
-    meta = meta.replace("audience: Verwaltung", "audience: alle").replace("ci_parameters: {anzahl: 2}", "ci_parameters: {anzahl: 99}")
-    (lab / "lab.yaml").write_text(meta.replace("  absturz: {label: Absturz}", "  absturz: {label: Absturz}\n  farbe: {label: Farbe}"), encoding="utf-8")
+    meta = meta.replace("audience: Verwaltung", "audience: alle").replace(
+        "ci_parameters: {anzahl: 2}", "ci_parameters: {anzahl: 99}"
+    )
+    (lab / "lab.yaml").write_text(
+        meta.replace(
+            "  absturz: {label: Absturz}", "  absturz: {label: Absturz}\n  farbe: {label: Farbe}"
+        ),
+        encoding="utf-8",
+    )
     problems = "\n".join(check_all(tmp_path))
     assert "audience „alle“" in problems
     assert "ci_parameters: Parameter „anzahl“: Der Wert „99“" in problems

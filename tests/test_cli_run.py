@@ -16,11 +16,17 @@ def _entries(root):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["-p", "anzahl", "7"], "Parameter „anzahl“: Der Wert „7“ liegt außerhalb des erlaubten Bereichs"),
+        (
+            ["-p", "anzahl", "7"],
+            "Parameter „anzahl“: Der Wert „7“ liegt außerhalb des erlaubten Bereichs",
+        ),
         (["-p", "anzahl", "viele"], "„viele“ ist keine Ganzzahl"),
         (["-p", "modus", "median"], "Erlaubt: einer von: summe, mittel"),
         (["-p", "farbe", "rot"], "Parameter „farbe“ gibt es im Lab „mini“ nicht"),
-        (["-p", "daten", "/nirgends.csv"], "Parameter „daten“: Der Wert „/nirgends.csv“ ist keine vorhandene Datei"),
+        (
+            ["-p", "daten", "/nirgends.csv"],
+            "Parameter „daten“: Der Wert „/nirgends.csv“ ist keine vorhandene Datei",
+        ),
     ],
 )
 def test_bad_parameters_exit_2_and_write_nothing(mini_lab, tmp_path, capsys, args, message):
@@ -70,7 +76,11 @@ def test_run_writes_a_complete_result_folder(mini_lab, tmp_path, capsys):
     assert main(["run", "mini", "-q", "-o", str(out), "-f", str(params), "-p", "faktor", "2"]) == 0
     (folder,) = (out / "mini").iterdir()
     assert sorted(p.name for p in folder.iterdir()) == [
-        "kennzahlen.json", "lauf.json", "mini.html", "mini.ipynb", "parameter.json",
+        "kennzahlen.json",
+        "lauf.json",
+        "mini.html",
+        "mini.ipynb",
+        "parameter.json",
     ]
     assert json.loads((folder / "kennzahlen.json").read_text()) == {"ergebnis": 5.25, "zeilen": 4}
     stored = json.loads((folder / "parameter.json").read_text())
@@ -99,5 +109,7 @@ def test_plain_papermill_runs_a_lab_from_any_directory(mini_lab, tmp_path, monke
     from datenlabor.recording import read_metrics
 
     monkeypatch.chdir(tmp_path)
-    pm.execute_notebook(str(mini_lab.notebook), "out.ipynb", parameters={"anzahl": 2}, progress_bar=False)
+    pm.execute_notebook(
+        str(mini_lab.notebook), "out.ipynb", parameters={"anzahl": 2}, progress_bar=False
+    )
     assert read_metrics(tmp_path / "out.ipynb")["zeilen"] == 2

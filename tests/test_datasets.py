@@ -19,13 +19,17 @@ def test_load_from_any_working_directory(mini_lab, tmp_path, monkeypatch):
 
 
 def test_missing_dataset_names_what_exists(mini_lab):
-    with pytest.raises(DatasetError, match="Datensatz „gibtsnicht“ fehlt.*Vorhandene Datensätze: mini-daten"):
+    with pytest.raises(
+        DatasetError, match="Datensatz „gibtsnicht“ fehlt.*Vorhandene Datensätze: mini-daten"
+    ):
         datenlabor.load("gibtsnicht")
 
 
 def test_own_german_csv_matches_schema(mini_lab, tmp_path):
     own = tmp_path / "eigene.csv"
-    own.write_bytes("datum;name;wert\n01.02.2024;Müllerviertel;1.234,5\n02.02.2024;Süd;2,5\n".encode("cp1252"))
+    own.write_bytes(
+        "datum;name;wert\n01.02.2024;Müllerviertel;1.234,5\n02.02.2024;Süd;2,5\n".encode("cp1252")
+    )
     df = datenlabor.load("mini-daten", path=own)
     assert df["wert"].tolist() == [1234.5, 2.5]
     assert df["name"].tolist() == ["Müllerviertel", "Süd"]

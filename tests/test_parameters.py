@@ -19,21 +19,55 @@ def test_parameters_come_from_the_notebook_with_lab_constraints(mini_lab):
 
 
 def test_valid_values_are_converted(mini_lab):
-    clean = validate_values(mini_lab, {"anzahl": "4", "faktor": "2,5", "modus": "mittel", "absturz": "nein"})
+    clean = validate_values(
+        mini_lab, {"anzahl": "4", "faktor": "2,5", "modus": "mittel", "absturz": "nein"}
+    )
     assert clean == {"anzahl": 4, "faktor": 2.5, "modus": "mittel", "absturz": False}
 
 
 @pytest.mark.parametrize(
     ("name", "value", "expected"),
     [
-        ("anzahl", "9", "Parameter „anzahl“: Der Wert „9“ liegt außerhalb des erlaubten Bereichs. Erlaubt: Ganzzahl von 1 bis 5."),
-        ("anzahl", "drei", "Parameter „anzahl“: Der Wert „drei“ ist keine Ganzzahl. Erlaubt: Ganzzahl von 1 bis 5."),
-        ("faktor", "viel", "Parameter „faktor“: Der Wert „viel“ ist keine Zahl. Erlaubt: Zahl von 0,5 bis 10."),
-        ("faktor", "nan", "Parameter „faktor“: Der Wert „nan“ ist keine endliche Zahl. Erlaubt: Zahl von 0,5 bis 10."),
-        ("modus", "median", "Parameter „modus“: Der Wert „median“ ist nicht erlaubt. Erlaubt: einer von: summe, mittel."),
-        ("absturz", "vielleicht", "Parameter „absturz“: Der Wert „vielleicht“ ist kein Ja/Nein-Wert. Erlaubt: Ja/Nein."),
-        ("daten", "/gibt/es/nicht.csv", "Parameter „daten“: Der Wert „/gibt/es/nicht.csv“ ist keine vorhandene Datei."),
-        ("farbe", "rot", "Parameter „farbe“ gibt es im Lab „mini“ nicht. Bekannte Parameter: anzahl, faktor, modus, daten, absturz."),
+        (
+            "anzahl",
+            "9",
+            "Parameter „anzahl“: Der Wert „9“ liegt außerhalb des erlaubten Bereichs. Erlaubt: Ganzzahl von 1 bis 5.",
+        ),
+        (
+            "anzahl",
+            "drei",
+            "Parameter „anzahl“: Der Wert „drei“ ist keine Ganzzahl. Erlaubt: Ganzzahl von 1 bis 5.",
+        ),
+        (
+            "faktor",
+            "viel",
+            "Parameter „faktor“: Der Wert „viel“ ist keine Zahl. Erlaubt: Zahl von 0,5 bis 10.",
+        ),
+        (
+            "faktor",
+            "nan",
+            "Parameter „faktor“: Der Wert „nan“ ist keine endliche Zahl. Erlaubt: Zahl von 0,5 bis 10.",
+        ),
+        (
+            "modus",
+            "median",
+            "Parameter „modus“: Der Wert „median“ ist nicht erlaubt. Erlaubt: einer von: summe, mittel.",
+        ),
+        (
+            "absturz",
+            "vielleicht",
+            "Parameter „absturz“: Der Wert „vielleicht“ ist kein Ja/Nein-Wert. Erlaubt: Ja/Nein.",
+        ),
+        (
+            "daten",
+            "/gibt/es/nicht.csv",
+            "Parameter „daten“: Der Wert „/gibt/es/nicht.csv“ ist keine vorhandene Datei.",
+        ),
+        (
+            "farbe",
+            "rot",
+            "Parameter „farbe“ gibt es im Lab „mini“ nicht. Bekannte Parameter: anzahl, faktor, modus, daten, absturz.",
+        ),
     ],
 )
 def test_each_error_has_its_message(mini_lab, name, value, expected):
@@ -52,7 +86,9 @@ def test_list_parameter_with_choices():
     p = Parameter("stadtteile", "list", ["A"], "Stadtteile", choices=["A", "B", "C"])
     assert p.validate("A, C") == ["A", "C"]
     assert p.validate(["B"]) == ["B"]
-    with pytest.raises(ParameterError, match="„D“ ist nicht erlaubt. Erlaubt: eine Auswahl aus: A, B, C"):
+    with pytest.raises(
+        ParameterError, match="„D“ ist nicht erlaubt. Erlaubt: eine Auswahl aus: A, B, C"
+    ):
         p.validate("A,D")
     with pytest.raises(ParameterError, match="ist leer"):
         p.validate("")

@@ -39,7 +39,9 @@ def test_lab_requires_token_and_serves_labs_with_preview(tmp_path):
         with urllib.request.urlopen(f"{base}/api/kernelspecs?token={token}") as resp:
             assert "datenlabor" in json.load(resp)["kernelspecs"]
         with urllib.request.urlopen(f"{base}/lab/api/extensions?token={token}") as resp:
-            assert any("jupyterlab-preview" in ext["name"] and ext["enabled"] for ext in json.load(resp))
+            assert any(
+                "jupyterlab-preview" in ext["name"] and ext["enabled"] for ext in json.load(resp)
+            )
         out = (tmp_path / "lab.log").read_text(errors="replace")
         assert f"http://127.0.0.1:{port}/lab?token={token}" in out
     finally:

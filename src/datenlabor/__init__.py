@@ -13,9 +13,9 @@ __version__ = "0.1.0"
 __all__ = ["load", "record", "read_csv", "__version__"]
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .csvfiles import read_csv
     from .datasets import load
     from .recording import record
-    from .csvfiles import read_csv
 
 
 def __getattr__(name: str) -> Any:

@@ -18,8 +18,7 @@ from .errors import DatenlaborError, ParameterError
 from .parameters import Parameter
 
 GENERIC_ERROR = (
-    "Das hat leider nicht geklappt. Bitte eine andere Einstellung wählen "
-    "oder die Seite neu laden."
+    "Das hat leider nicht geklappt. Bitte eine andere Einstellung wählen oder die Seite neu laden."
 )
 
 
@@ -32,24 +31,43 @@ def make_control(param: Parameter, value: Any):
     import ipywidgets as w
 
     label = param.display_label
-    common = {"description": label, "style": {"description_width": "initial"},
-              "layout": w.Layout(width="100%", max_width="36rem")}
+    common = {
+        "description": label,
+        "style": {"description_width": "initial"},
+        "layout": w.Layout(width="100%", max_width="36rem"),
+    }
     if param.choices is not None and param.type == "list":
-        ctrl = w.SelectMultiple(options=list(param.choices), value=tuple(value),
-                                rows=min(8, len(param.choices)), **common)
+        ctrl = w.SelectMultiple(
+            options=list(param.choices),
+            value=tuple(value),
+            rows=min(8, len(param.choices)),
+            **common,
+        )
     elif param.choices is not None:
         ctrl = w.Dropdown(options=list(param.choices), value=value, **common)
     elif param.type == "bool":
         ctrl = w.Checkbox(value=bool(value), indent=False, **common)
     elif param.type == "int":
-        ctrl = w.IntSlider(value=int(value), min=int(param.min if param.min is not None else 0),
-                           max=int(param.max if param.max is not None else 100),
-                           step=int(param.step or 1), continuous_update=False, **common)
+        ctrl = w.IntSlider(
+            value=int(value),
+            min=int(param.min if param.min is not None else 0),
+            max=int(param.max if param.max is not None else 100),
+            step=int(param.step or 1),
+            continuous_update=False,
+            **common,
+        )
     elif param.type == "float":
         lo = float(param.min if param.min is not None else 0.0)
         hi = float(param.max if param.max is not None else 1.0)
-        ctrl = w.FloatSlider(value=float(value), min=lo, max=hi, step=float(param.step or (hi - lo) / 100),
-                             continuous_update=False, readout_format=".2f", **common)
+        ctrl = w.FloatSlider(
+            value=float(value),
+            min=lo,
+            max=hi,
+            step=float(param.step or (hi - lo) / 100),
+            continuous_update=False,
+            readout_format=".2f",
+            **common,
+        )
     else:
         ctrl = w.Text(value=str(value), continuous_update=False, **common)
     ctrl.add_class(f"datenlabor-control-{param.name}")

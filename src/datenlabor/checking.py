@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 from .catalog import AUDIENCES, LEVELS, REQUIRED_FIELDS, Lab, discover
 from .errors import DatenlaborError
+from .parameters import PARAM_LINE, papermill_view
 from .running import KERNEL_NAME
-
-PARAM_LINE = re.compile(
-    r"^(?P<name>[A-Za-z_]\w*)\s*:\s*(?P<type>int|float|str|bool|list(\[[^\]]*\])?)\s*=\s*(?P<value>.+?)\s*#\s*(?P<help>\S.*)$"
-)
 
 
 def check_notebook(path: Path) -> list[str]:
@@ -29,7 +25,9 @@ def check_notebook(path: Path) -> list[str]:
         if c.get("cell_type") == "code" and (c.get("outputs") or c.get("execution_count"))
     ]
     if dirty:
-        problems.append(f"{path.name}: Zellen {', '.join(map(str, dirty))} enthalten Ausgaben (ohne Ausgaben speichern).")
+        problems.append(
+            f"{path.name}: Zellen {', '.join(map(str, dirty))} enthalten Ausgaben (ohne Ausgaben speichern)."
+        )
     kernel = nb.get("metadata", {}).get("kernelspec", {}).get("name")
     if kernel != KERNEL_NAME:
         problems.append(f"{path.name}: Kernel ist „{kernel}“, erwartet „{KERNEL_NAME}“.")
@@ -69,7 +67,9 @@ def check_lab(lab: Lab) -> list[str]:
         if meta.get(key) in (None, "", [], {}):
             problems.append(f"lab.yaml: Angabe „{key}“ fehlt oder ist leer.")
     if meta.get("audience") and meta["audience"] not in AUDIENCES:
-        problems.append(f"lab.yaml: audience „{meta['audience']}“ ist keiner von {', '.join(AUDIENCES)}.")
+        problems.append(
+            f"lab.yaml: audience „{meta['audience']}“ ist keiner von {', '.join(AUDIENCES)}."
+        )
     if meta.get("level") and meta["level"] not in LEVELS:
         problems.append(f"lab.yaml: level „{meta['level']}“ ist keiner von {', '.join(LEVELS)}.")
     if not isinstance(meta.get("duration_minutes", 0), int) or meta.get("duration_minutes", 0) <= 0:
@@ -80,14 +80,33 @@ def check_lab(lab: Lab) -> list[str]:
         params = lab.parameters
     except Exception as exc:  # noqa: BLE001 - report, do not crash the check
         return [prefix + p for p in problems] + [prefix + f"Parameter nicht lesbar: {exc}"]
+    ours = {name: (p.type, p.help) for name, p in params.items()}
+    theirs = papermill_view(lab.notebook)
+    for name in sorted(set(ours) | set(theirs)):
+        if name not in theirs:
+            problems.append(
+                f"Parameter „{name}“: papermill erkennt ihn nicht (siehe --help-notebook)."
+            )
+        elif name not in ours:
+            problems.append(
+                f"Parameter „{name}“: nicht in der Form „name: typ = vorgabe  # Hilfetext“."
+            )
+        elif ours[name] != theirs[name]:
+            problems.append(
+                f"Parameter „{name}“: papermill liest {theirs[name]}, Datenlabor {ours[name]}."
+            )
     for name in lab.constraints:
         if name not in params:
-            problems.append(f"lab.yaml: Regel für „{name}“, aber die Parameterzelle hat keinen solchen Parameter.")
+            problems.append(
+                f"lab.yaml: Regel für „{name}“, aber die Parameterzelle hat keinen solchen Parameter."
+            )
     for name, p in params.items():
         if not p.help:
             problems.append(f"Parameter „{name}“ hat keinen Hilfetext.")
         if name not in lab.constraints or not lab.constraints[name].get("label"):
-            problems.append(f"lab.yaml: Parameter „{name}“ braucht ein „label“ (Beschriftung im App-Modus).")
+            problems.append(
+                f"lab.yaml: Parameter „{name}“ braucht ein „label“ (Beschriftung im App-Modus)."
+            )
         try:
             p.validate(p.default)
         except DatenlaborError as exc:

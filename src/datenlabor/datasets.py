@@ -38,7 +38,9 @@ def _descriptor(dataset_id: str) -> dict[str, Any]:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise DatasetError(f"Die Beschreibung des Datensatzes „{dataset_id}“ ist kein gültiges JSON: {exc}") from None
+        raise DatasetError(
+            f"Die Beschreibung des Datensatzes „{dataset_id}“ ist kein gültiges JSON: {exc}"
+        ) from None
 
 
 def describe(dataset_id: str) -> dict[str, Any]:
@@ -119,7 +121,13 @@ def apply_schema(df: pd.DataFrame, fields: list[dict[str, Any]], source: str) ->
     return df
 
 
-_TYPE_DE = {"integer": "Ganzzahl", "number": "Zahl", "date": "Datum", "datetime": "Zeitpunkt", "boolean": "Ja/Nein"}
+_TYPE_DE = {
+    "integer": "Ganzzahl",
+    "number": "Zahl",
+    "date": "Datum",
+    "datetime": "Zeitpunkt",
+    "boolean": "Ja/Nein",
+}
 
 
 def _first_line(exc: Exception) -> str:

@@ -8,7 +8,9 @@ controls from it, and ``check`` compares notebook and metadata with it.
 from __future__ import annotations
 
 import ast
+import json
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -123,7 +125,12 @@ class Parameter:
             elif value not in self.choices:
                 raise self._error(value, "ist nicht erlaubt")
         if self.type in ("int", "float"):
-            if self.min is not None and value < self.min or self.max is not None and value > self.max:
+            if (
+                self.min is not None
+                and value < self.min
+                or self.max is not None
+                and value > self.max
+            ):
                 raise self._error(value, "liegt außerhalb des erlaubten Bereichs")
         if self.kind == "csv" and value:
             path = Path(value).expanduser()
@@ -151,26 +158,59 @@ def _normalise_type(annotation: str | None, default: Any) -> str:
     return type(default).__name__ if type(default).__name__ in TYPE_NAMES else "str"
 
 
-def parse_notebook_parameters(notebook: Path) -> list[Parameter]:
-    """Parameters as papermill sees them; papermill stays the single parser of the cell."""
-    from papermill.inspection import inspect_notebook
+# The documented form of a parameter line: ``name: type = default  # Hilfetext``.
+PARAM_LINE = re.compile(
+    r"^(?P<name>[A-Za-z_]\w*)\s*:\s*(?P<type>int|float|str|bool|list(\[[^\]]*\])?)\s*=\s*"
+    r"(?P<value>.+?)\s*#\s*(?P<help>\S.*)$"
+)
 
-    found = inspect_notebook(str(notebook))
+
+def parameters_cell(notebook: Path) -> str | None:
+    """Source of the cell tagged ``parameters`` (None if there is none)."""
+    nb = json.loads(Path(notebook).read_text(encoding="utf-8"))
+    for cell in nb.get("cells", []):
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            source = cell.get("source", "")
+            return "".join(source) if isinstance(source, list) else source
+    return None
+
+
+def parse_notebook_parameters(notebook: Path) -> list[Parameter]:
+    """Parameters of the notebook's parameters cell in the documented one-line form.
+
+    Kept free of papermill imports so an app kernel stays small (papermill
+    costs ~35 MB and 1.5 s per kernel); ``datenlabor check`` verifies that
+    papermill's own ``inspect_notebook`` reads the same names, types and help.
+    """
     params = []
-    for name, info in found.items():
+    for line in (parameters_cell(notebook) or "").splitlines():
+        match = PARAM_LINE.match(line.strip())
+        if not match:
+            continue
+        raw = match["value"]
         try:
-            default = ast.literal_eval(info["default"])
+            default = ast.literal_eval(raw)
         except (ValueError, SyntaxError):
-            default = info["default"]
+            default = raw
         params.append(
             Parameter(
-                name=name,
-                type=_normalise_type(info.get("inferred_type_name"), default),
+                name=match["name"],
+                type=_normalise_type(match["type"], default),
                 default=default,
-                help=info.get("help") or "",
+                help=match["help"].strip(),
             )
         )
     return params
+
+
+def papermill_view(notebook: Path) -> dict[str, tuple[str, str]]:
+    """What papermill infers: name -> (type, help); used by ``check`` to compare."""
+    from papermill.inspection import inspect_notebook
+
+    return {
+        name: (_normalise_type(info.get("inferred_type_name"), None), info.get("help") or "")
+        for name, info in inspect_notebook(str(notebook)).items()
+    }
 
 
 def read_parameters(lab: Lab) -> dict[str, Parameter]:
@@ -184,7 +224,11 @@ def read_parameters(lab: Lab) -> dict[str, Parameter]:
         p.choices = list(c["choices"]) if "choices" in c else None
         p.kind = c.get("kind")
         p.label = c.get("label")
-        p.extra = {k: v for k, v in c.items() if k not in {"min", "max", "step", "choices", "kind", "label"}}
+        p.extra = {
+            k: v
+            for k, v in c.items()
+            if k not in {"min", "max", "step", "choices", "kind", "label"}
+        }
         params[p.name] = p
     return params
 
@@ -197,7 +241,9 @@ def validate_values(lab: Lab, values: dict[str, Any]) -> dict[str, Any]:
     for name, value in values.items():
         if name not in params:
             known = ", ".join(params) or "keine"
-            problems.append(f"Parameter „{name}“ gibt es im Lab „{lab.slug}“ nicht. Bekannte Parameter: {known}.")
+            problems.append(
+                f"Parameter „{name}“ gibt es im Lab „{lab.slug}“ nicht. Bekannte Parameter: {known}."
+            )
             continue
         try:
             clean[name] = params[name].validate(value)

@@ -81,7 +81,9 @@ def _timestamp() -> str:
 
 
 def _write_json(path: Path, data: Any) -> None:
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
+    )
 
 
 def render_html(notebook_path: Path, html_path: Path) -> None:
@@ -103,11 +105,20 @@ def execute(
     timeout: int | None = 600,
     html: bool = True,
     folder_name: str | None = None,
+    target: Path | None = None,
+    history: bool = True,
+    history_extra: dict[str, Any] | None = None,
 ) -> RunResult:
     """Validate, execute with papermill and store the results atomically.
 
     Only the given ``values`` are injected; the notebook's own defaults stay in
     effect for the rest, exactly as with plain papermill.
+
+    ``target`` names the result folder directly (sweeps use
+    ``runs/<lab>/sweeps/<id>/<point>``); otherwise it is
+    ``<out_root>/<lab>/<folder_name or timestamp>``. Every finished or failed
+    run is logged in the run history ``<out_root>/historie.sqlite`` unless
+    ``history`` is false; ``history_extra`` adds columns such as the sweep id.
     """
     full = prepare(lab, values)
     ensure_kernel()
@@ -118,9 +129,13 @@ def execute(
 
     from .recording import read_metrics
 
-    out_root = Path(out_root or runs_dir()) / lab.slug
+    base = Path(out_root or runs_dir())
+    out_root = base / lab.slug
     name = folder_name or _timestamp()
+    if target is not None:
+        out_root, name = Path(target).parent, Path(target).name
     final = out_root / name
+    started = datetime.now().astimezone()
     tmp = out_root / f".{name}.tmp-{os.getpid()}"
     if final.exists():
         raise RunError(f"Der Ergebnisordner {final} existiert schon.")
@@ -139,7 +154,11 @@ def execute(
             report_mode=False,
         )
         metrics = read_metrics(nb_out)
-        files = {"notebook": nb_out.name, "parameter": "parameter.json", "kennzahlen": "kennzahlen.json"}
+        files = {
+            "notebook": nb_out.name,
+            "parameter": "parameter.json",
+            "kennzahlen": "kennzahlen.json",
+        }
         if html:
             render_html(nb_out, tmp / f"{lab.slug}.html")
             files["html"] = f"{lab.slug}.html"
@@ -151,18 +170,44 @@ def execute(
             {"lab": lab.slug, "status": "ok", "dauer_s": round(duration, 3), "dateien": files},
         )
         os.replace(tmp, final)
-        return RunResult(lab.slug, final, full, metrics, duration, files=files)
+        result = RunResult(lab.slug, final, full, metrics, duration, files=files)
+        if history:
+            _log_history(base, result, started, history_extra)
+        return result
     except BaseException as exc:
         message = describe_failure(exc, PapermillExecutionError)
         failed = out_root / f"{name}-fehlgeschlagen"
         try:
-            _write_json(tmp / "fehler.json", {"lab": lab.slug, "status": "fehlgeschlagen", "fehler": message})
+            _write_json(
+                tmp / "fehler.json",
+                {"lab": lab.slug, "status": "fehlgeschlagen", "fehler": message},
+            )
             os.replace(tmp, failed)
         except OSError:
             shutil.rmtree(tmp, ignore_errors=True)
+        if history:
+            status = "abgebrochen" if isinstance(exc, KeyboardInterrupt) else "fehlgeschlagen"
+            failed_result = RunResult(
+                lab.slug, failed, full, {}, time.monotonic() - start, status=status, error=message
+            )
+            _log_history(base, failed_result, started, history_extra)
         if isinstance(exc, KeyboardInterrupt):
             raise
         raise RunError(message) from exc
+
+
+def _log_history(
+    base: Path, result: RunResult, started: datetime, extra: dict[str, Any] | None
+) -> None:
+    """Add the run to the history; a broken history never fails a finished run."""
+    try:
+        from . import history
+
+        history.record_result(result, started=started, db=base / history.DB_NAME, **(extra or {}))
+    except Exception as exc:  # noqa: BLE001 - the result folder is the primary record
+        import sys
+
+        print(f"Warnung: Lauf nicht in die Historie geschrieben: {exc}", file=sys.stderr)
 
 
 def describe_failure(exc: BaseException, execution_error: type) -> str:
