@@ -27,12 +27,8 @@ def wait_for_change(page, selector: str, before: str, timeout_ms: int = 30_000) 
 
 
 def assert_no_code(page) -> None:
-    """The app shows outputs only: no code cell source, no traceback."""
-    html = page.content()
-    for marker in (
-        "Traceback (most recent call last)",
-        "import datenlabor",
-        "app.interact(",
-        "jp-InputArea-editor",
-    ):
-        assert marker not in html, f"page leaks {marker!r}"
+    """The app shows outputs only: no code editor, no cell source, no traceback."""
+    assert page.locator(".jp-InputArea-editor, .CodeMirror, .cm-editor").count() == 0
+    text = page.inner_text("body")
+    for marker in ("Traceback (most recent call last)", "import datenlabor", "app.interact(", "def zeige"):
+        assert marker not in text, f"page shows {marker!r}"
