@@ -198,7 +198,7 @@ def read_csv(
 ) -> pd.DataFrame:
     """Read a CSV file (path or bytes); all columns as text unless ``convert``.
 
-    Every option left as ``None`` is detected. ``name`` is used in messages
+    Every option left as ``None`` is detected (``thousands=""``: no thousands separator). ``name`` is used in messages
     (default: the file name, or "Upload" for bytes). The detected settings are
     in ``df.attrs["csv_info"]`` (see ``CsvInfo.as_dict``); ``sniff`` returns them
     as a ``CsvInfo``.
@@ -463,7 +463,8 @@ def _parse(
 ) -> tuple[list[str], list[list[str]]]:
     """Header and data rows; repeated headers and blank rows dropped, ragged rows rejected."""
     csv.field_size_limit(max(csv.field_size_limit(), MAX_LINE_CHARS * 2))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=False)
+    # strict: an unclosed quote fails instead of swallowing the rest of the file
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
     header: list[str] | None = None
     rows: list[list[str]] = []
     ragged: list[tuple[int, int]] = []
@@ -491,10 +492,10 @@ def _parse(
                 info.repeated_headers += 1
                 continue
             rows.append(row)
-    except csv.Error as exc:
+    except csv.Error:
         raise CsvError(
-            f"„{label}“ lässt sich ab Zeile {reader.line_num + lines_skipped} nicht als CSV lesen "
-            f"({exc}). Oft ist ein Anführungszeichen nicht geschlossen."
+            f"„{label}“ lässt sich ab Zeile {reader.line_num + lines_skipped} nicht als CSV lesen: "
+            "Die Anführungszeichen passen nicht zusammen (oft ist eines nicht geschlossen)."
         ) from None
     if header is None:
         raise CsvError(f"Die Datei „{label}“ enthält keine Tabelle (nur leere Zeilen).")
@@ -569,7 +570,7 @@ def _detect_formats(
     if decimal not in (",", "."):
         raise CsvError(f"Als Dezimalzeichen sind nur Komma und Punkt möglich, nicht „{decimal}“.")
     info.decimal = decimal
-    if thousands is None:
+    if thousands is None:  # "" declares "no thousands separator"
         pattern = _THOUSANDS_DOT if decimal == "," else _THOUSANDS_COMMA
         thousands = (
             ("." if decimal == "," else ",") if any(pattern.match(v) for v in values) else None
