@@ -1,0 +1,131 @@
+"""Lab "Stadtteile vergleichen": its dataset, own data in German CSV style, and the app."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+import datenlabor
+from datenlabor import datasets
+from datenlabor.catalog import get_lab
+from datenlabor.errors import CsvError
+from datenlabor.paths import project_root
+from datenlabor.recording import read_metrics
+
+SLUG = "stadtteile-vergleichen"
+DATASET = "stadtteil-profile"
+SCRIPT = project_root() / "scripts" / "make_stadtteil_profile.py"
+
+
+@pytest.fixture(scope="module")
+def lab():
+    return get_lab(SLUG)
+
+
+def german_csv(df) -> bytes:
+    """The table as Excel saves it in Germany: semicolon, decimal comma, cp1252."""
+    return df.to_csv(sep=";", decimal=",", index=False, lineterminator="\r\n").encode("cp1252")
+
+
+def test_dataset_validates():
+    assert datasets.validate_package(DATASET) == []
+    assert datasets.is_synthetic(DATASET)
+
+
+def test_generator_reproduces_csv_byte_for_byte(tmp_path):
+    subprocess.run(
+        [sys.executable, str(SCRIPT), "--out", str(tmp_path)], check=True, capture_output=True
+    )
+    committed = project_root() / "datasets" / DATASET / f"{DATASET}.csv"
+    assert (tmp_path / f"{DATASET}.csv").read_bytes() == committed.read_bytes()
+
+
+def test_dataset_has_enough_districts_for_clustering():
+    df = datenlabor.load(DATASET)
+    assert 40 <= len(df) <= 80
+    assert df["bezirk_nr"].is_unique
+    # density is in thousands, percentages are not: the lab's reason to scale
+    assert df["bevoelkerungsdichte"].std() > 100 * df["arbeitslosenquote"].std()
+
+
+def test_app_choices_match_the_notebook(lab):
+    params = lab.parameters
+    assert params["indikatoren"].validate(params["indikatoren"].default)
+    assert params["k"].validate(params["k"].default) == 5
+    source = "\n".join(
+        c.source for c in nbformat.read(lab.notebook, as_version=4).cells if c.cell_type == "code"
+    )
+    columns = set(datasets.expected_columns(DATASET))
+    for label in lab.constraints["indikatoren"]["choices"]:
+        match = re.search(rf'"{re.escape(label)}": "(\w+)"', source)
+        assert match, f"Indikator {label!r} fehlt in INDIKATOREN"
+        assert match.group(1) in columns
+
+
+def test_german_csv_loads_like_the_bundled_data(tmp_path):
+    bundled = datenlabor.load(DATASET)
+    own = tmp_path / "bezirke.csv"
+    own.write_bytes(german_csv(bundled))
+    loaded = datenlabor.load(DATASET, path=own)
+    assert loaded["bezirk"].tolist() == bundled["bezirk"].tolist()  # umlauts survive cp1252
+    assert loaded["arbeitslosenquote"].tolist() == pytest.approx(bundled["arbeitslosenquote"])
+
+
+def test_misnamed_column_gives_german_message(tmp_path):
+    bundled = datenlabor.load(DATASET)
+    bad = tmp_path / "falsch.csv"
+    bad.write_bytes(german_csv(bundled.rename(columns={"gruenflaechenanteil": "gruen_prozent"})))
+    with pytest.raises(CsvError) as info:
+        datenlabor.load(DATASET, path=bad)
+    message = str(info.value)
+    assert "Erwartete Spalten" in message and "bevoelkerungsdichte" in message
+    assert "Es fehlen: gruenflaechenanteil" in message
+
+
+@pytest.mark.slow
+def test_own_german_csv_is_used(lab, tmp_path):
+    import papermill as pm
+
+    # A smaller city: 45 districts, saved the German way
+    bundled = datenlabor.load(DATASET)
+    own_df = bundled.drop(bundled.index[::4])
+    own = tmp_path / "eigene_bezirke.csv"
+    own.write_bytes(german_csv(own_df))
+    out = tmp_path / "eigene.ipynb"
+    pm.execute_notebook(
+        str(lab.notebook),
+        str(out),
+        parameters={**lab.ci_parameters, "daten": str(own)},
+        kernel_name="datenlabor",
+        progress_bar=False,
+        cwd=str(tmp_path),
+    )
+    metrics = read_metrics(out)
+    assert metrics["anzahl_bezirke"] == 45
+    assert 0.3 <= metrics["silhouette"] <= 0.8
+    assert 2 <= metrics["bestes_k"] <= 8
+    assert metrics["anteil_groesstes_merkmal_ohne_skalierung"] > 0.9
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_app_answers_to_other_indicators(app_url, page):
+    from playwright.sync_api import expect
+
+    from tests.browser import assert_no_code, open_app
+
+    box = open_app(page, app_url(SLUG))
+    plot = box.locator("img").first
+    expect(plot).to_have_attribute("alt", re.compile(r"nach 8 Merkmalen"))
+
+    page.get_by_label("Merkmale", exact=True).select_option(
+        label=["Bevölkerungsdichte", "Grünflächenanteil"]
+    )
+
+    expect(plot).to_have_attribute("alt", re.compile(r"nach 2 Merkmalen"))
+    expect(box).to_contain_text("Gruppe 1")
+    assert_no_code(page)
