@@ -13,6 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from datenlabor.running import patch_kernel_polling
+
+patch_kernel_polling()  # every notebook a test executes polls in slices (nbclient#312)
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
 CHROMIUM = "/usr/bin/chromium"
@@ -143,3 +147,47 @@ def page(browser):
     pg.set_default_timeout(60_000)
     yield pg
     context.close()
+
+
+# --- app server fixtures (tests/test_server_*.py) --------------------------------
+
+FIXTURE_SERVER_ARGS = [
+    "--pool",
+    "2",
+    "--max-sitzungen",
+    "4",
+    "--verbindung-sekunden",
+    "5",
+    "--weg-sekunden",
+    "3",
+    "--voila-option=--DatenlaborKernelManager.reap_interval=1",
+]
+
+
+def fixture_env() -> dict[str, str]:
+    """Environment that points a server (and its kernels) at the fixture lab and dataset."""
+    return {
+        "DATENLABOR_LABS": str(fixture_path("labs")),
+        "DATENLABOR_DATASETS": str(fixture_path("datasets")),
+    }
+
+
+@pytest.fixture(scope="module")
+def fixture_server(tmp_path_factory: pytest.TempPathFactory):
+    """`datenlabor serve` with only the fixture lab: pool of 2, at most 4 sessions, short timeouts.
+
+    Yields an object with ``base`` (URL), ``proc`` (the server process), ``log``
+    (its log file) and ``app`` (URL path of the mini lab's app).
+    """
+    from types import SimpleNamespace
+
+    log = tmp_path_factory.mktemp("fixture-serve") / "serve.log"
+    proc, base = start_server(FIXTURE_SERVER_ARGS, log, fixture_env())
+    yield SimpleNamespace(
+        base=base,
+        proc=proc,
+        log=log,
+        app="voila/render/mini/mini.ipynb",
+        url=base + "voila/render/mini/mini.ipynb",
+    )
+    stop_server(proc)

@@ -23,6 +23,39 @@ from .parameters import validate_values
 from .paths import export_absolute, runs_dir
 
 KERNEL_NAME = "datenlabor"
+POLL_SLICE_S = 1.0
+
+
+def patch_kernel_polling() -> None:
+    """Poll kernel channels in short slices instead of waiting without a limit.
+
+    Under load, nbclient can wait forever for a reply that has already arrived
+    when a cell displays widgets (jupyter/nbclient#312): an unbounded zmq poll
+    misses the wake-up. Re-polling every second picks the message up; explicit
+    timeouts keep their meaning. Applied once, in this process only.
+    """
+    from queue import Empty
+
+    from jupyter_client.channels import AsyncZMQSocketChannel
+
+    original = AsyncZMQSocketChannel.get_msg
+    if getattr(original, "_datenlabor_sliced", False):
+        return
+
+    async def get_msg(self, timeout: float | None = None):
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            step = POLL_SLICE_S
+            if deadline is not None:
+                step = max(0.0, min(POLL_SLICE_S, deadline - time.monotonic()))
+            try:
+                return await original(self, timeout=step)
+            except Empty:
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise
+
+    get_msg._datenlabor_sliced = True  # type: ignore[attr-defined]
+    AsyncZMQSocketChannel.get_msg = get_msg  # type: ignore[method-assign]
 
 
 @dataclass
@@ -124,6 +157,7 @@ def execute(
     ensure_kernel()
     export_absolute()
     clean = {k: full[k] for k in values}
+    patch_kernel_polling()
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 

@@ -1,0 +1,121 @@
+"""Lab "Daten schützen": datasets, own-data path, notebook metrics and app."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import datenlabor
+from datenlabor.catalog import get_lab
+from datenlabor.datasets import validate_package
+from datenlabor.errors import CsvError
+
+ROOT = Path(__file__).resolve().parents[2]
+SLUG = "daten-schuetzen"
+DATASET = "leistungsbezug-musterstadt"
+
+
+def test_dataset_validates():
+    assert validate_package(DATASET) == []
+
+
+def test_generator_reproduces_csv(tmp_path):
+    script = ROOT / "scripts" / "make_leistungsbezug_musterstadt.py"
+    subprocess.run(
+        [sys.executable, str(script), "--out", str(tmp_path)], check=True, capture_output=True
+    )
+    for name in ("leistungsbezug.csv", "ehrenamtsliste.csv"):
+        committed = ROOT / "datasets" / DATASET / name
+        assert (tmp_path / name).read_bytes() == committed.read_bytes(), name
+
+
+def test_tables_can_be_linked():
+    """The planted overlap: many records are unique on (age, postcode, gender) and found in the public list."""
+    records = datenlabor.load(DATASET, table="leistungsbezug")
+    public = datenlabor.load(DATASET, table="ehrenamtsliste")
+    public["alter"] = 2025 - public["geburtsjahr"]
+    keys = ["alter", "plz", "geschlecht"]
+    unique_records = records[records.groupby(keys)["fall_nr"].transform("size") == 1]
+    unique_public = public[public.groupby(keys)["name"].transform("size") == 1]
+    assert len(unique_records) / len(records) > 0.2
+    assert len(unique_public.merge(unique_records, on=keys)) > 100
+    assert records["plz"].str.fullmatch(r"\d{5}").all()
+
+
+def write_german_csv(path: Path) -> Path:
+    """The records table as a spreadsheet export: ';' separator, cp1252, German column order kept."""
+    df = datenlabor.load(DATASET, table="leistungsbezug")
+    df.to_csv(path, sep=";", index=False, encoding="cp1252")
+    return path
+
+
+def test_german_csv_loads_like_bundled_data(tmp_path):
+    path = write_german_csv(tmp_path / "leistungen.csv")
+    assert "männlich".encode("cp1252") in path.read_bytes()
+    own = datenlabor.load(DATASET, table="leistungsbezug", path=path)
+    bundled = datenlabor.load(DATASET, table="leistungsbezug")
+    assert list(own.columns) == list(bundled.columns)
+    assert (own["alter"] == bundled["alter"]).all()
+    assert (own["plz"] == bundled["plz"]).all()  # postcodes stay text
+    assert set(own["leistungsart"]) == set(bundled["leistungsart"])
+
+
+def test_misnamed_column_names_expected_columns(tmp_path):
+    bad = tmp_path / "falsch.csv"
+    bad.write_text(
+        "fall_nr;Alter in Jahren;geschlecht;plz;stadtteil;leistungsart\nP1;40;weiblich;34101;Altstadt;Wohngeld\n",
+        encoding="cp1252",
+    )
+    with pytest.raises(CsvError) as info:
+        datenlabor.load(DATASET, table="leistungsbezug", path=bad)
+    message = str(info.value)
+    assert "Erwartete Spalten" in message
+    assert "alter" in message and "leistungsart" in message
+
+
+@pytest.mark.slow
+def test_notebook_with_own_data(tmp_path):
+    import papermill
+
+    from datenlabor.recording import read_metrics
+
+    lab = get_lab(SLUG)
+    csv = write_german_csv(tmp_path / "eigene_leistungen.csv")
+    out = tmp_path / "out.ipynb"
+    papermill.execute_notebook(
+        str(lab.notebook),
+        str(out),
+        parameters={**lab.ci_parameters, "daten": str(csv)},
+        kernel_name="datenlabor",
+        execution_timeout=60,
+        progress_bar=False,
+    )
+    m = read_metrics(out)
+    for name, rng in lab.metric_ranges.items():
+        assert rng["min"] <= m[name] <= rng["max"], (name, m[name], rng)
+    assert m["erreichtes_k"] >= lab.ci_parameters["k"]
+    assert m["anteil_reidentifiziert_nachher"] < m["anteil_reidentifiziert_vorher"]
+    # Laplace noise with scale 1/epsilon has a mean absolute error of about 1/epsilon.
+    assert m["dp_mittlerer_fehler"] == pytest.approx(1 / lab.ci_parameters["epsilon"], rel=0.25)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_app_reacts_to_k(app_url, page):
+    from playwright.sync_api import expect
+
+    page.goto(app_url(SLUG))
+    page.wait_for_selector(".datenlabor-app img", timeout=120_000)
+    image = page.locator(".datenlabor-app").first.locator("img").first
+    before = image.get_attribute("alt")
+    assert "k = 5" in before
+    # Slider value typed into its readout (ipywidgets 8 readouts are editable).
+    readout = page.locator(".datenlabor-control-k .widget-readout")
+    readout.click()
+    readout.fill("20")
+    readout.press("Enter")
+    expect(image).not_to_have_attribute("alt", before, timeout=30_000)
+    assert "k = 20" in image.get_attribute("alt")
