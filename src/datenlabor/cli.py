@@ -134,7 +134,17 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from .serving import serve
 
-    serve(port=args.port, ip=args.ip, extra=args.voila_option)
+    extra = [
+        f"--DatenlaborVoila.pool_size={args.pool}",
+        f"--DatenlaborVoila.focus_pool_size={args.pool_fokus}",
+        f"--DatenlaborVoila.focus={','.join(args.fokus or [])}",
+        f"--DatenlaborKernelManager.connect_timeout={args.verbindung_sekunden}",
+        f"--DatenlaborKernelManager.disconnect_timeout={args.weg_sekunden}",
+    ]
+    if args.ausfuehrlich:
+        extra.append("--Voila.log_level=INFO")
+    serve(port=args.port, ip=args.ip, extra=[*extra, *(args.voila_option or [])],
+          public_url=args.url, max_sessions=args.max_sitzungen)
     return EXIT_OK
 
 
@@ -156,6 +166,12 @@ def cmd_lab(args: argparse.Namespace) -> int:
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         argv.append("--ServerApp.allow_root=True")  # CI and containers run as root
+    if args.ip not in ("127.0.0.1", "localhost", "::1"):
+        print(
+            "Achtung: JupyterLab führt beliebigen Code aus. Nur im geschützten Netz der "
+            "Verwaltung freigeben, nie für Teilnehmende – dafür gibt es „datenlabor serve“.",
+            file=sys.stderr,
+        )
     print("JupyterLab für Mitarbeitende startet. Öffnen Sie:")
     print(f"  http://{args.ip}:{args.port}/lab?token={token}")
     sys.stdout.flush()
@@ -169,8 +185,24 @@ def _add_server_commands(sub: Any) -> None:
     p.add_argument("--port", type=int, default=8866, help="Port (Vorgabe 8866)")
     p.add_argument("--ip", default="127.0.0.1",
                    help="Adresse (Vorgabe 127.0.0.1; 0.0.0.0 für Teilnehmende im Netz)")
+    p.add_argument("--fokus", action="append", metavar="LAB",
+                   help="Lab im Mittelpunkt des Workshops: bekommt mehr vorgewärmte Kernel (mehrfach möglich)")
+    p.add_argument("--pool-fokus", type=int, default=10, metavar="N",
+                   help="vorgewärmte Kernel je Fokus-Lab (Vorgabe 10, je etwa 150 MB)")
+    p.add_argument("--pool", type=int, default=1, metavar="N",
+                   help="vorgewärmte Kernel je anderem Lab (Vorgabe 1; 0 schaltet das Vorwärmen ab)")
+    p.add_argument("--max-sitzungen", type=int, default=None, metavar="N",
+                   help="höchstens so viele Besucher-Kernel gleichzeitig (Vorgabe: was in 60 %% des freien Speichers passt)")
+    p.add_argument("--verbindung-sekunden", type=float, default=30, metavar="S",
+                   help="Kernel ohne Browser-Verbindung nach so vielen Sekunden beenden (Vorgabe 30)")
+    p.add_argument("--weg-sekunden", type=float, default=60, metavar="S",
+                   help="Kernel nach dem Schließen der Seite nach so vielen Sekunden beenden (Vorgabe 60)")
+    p.add_argument("--url", metavar="URL",
+                   help="Adresse für Teilnehmende (Text und QR-Code); Vorgabe: aus --ip und --port, bei 0.0.0.0 die Netzwerkadresse")
+    p.add_argument("--ausfuehrlich", action="store_true",
+                   help="mehr Protokoll (nie Eingaben der Teilnehmenden)")
     p.add_argument("--voila-option", action="append", metavar="OPTION",
-                   help="zusätzliche Voilà-Option, z. B. --VoilaConfiguration.default_pool_size=2")
+                   help="zusätzliche Voilà-Option, z. B. --MappingKernelManager.cull_idle_timeout=900")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("lab", help="JupyterLab für Mitarbeitende starten (mit Token, nur lokal)")
@@ -179,8 +211,147 @@ def _add_server_commands(sub: Any) -> None:
     p.set_defaults(func=cmd_lab)
 
 
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from .catalog import get_lab
+    from .sweep import build_grid, run_sweep, sweep_folder
+
+    lab = get_lab(args.lab)
+    file_values = _read_params_file(args.file) if args.file else {}
+    if args.seed is not None and args.sample is None:
+        raise ParameterError("--seed wirkt nur zusammen mit --sample.")
+    if args.jobs is not None and args.jobs < 1:
+        raise ParameterError("--jobs muss mindestens 1 sein.")
+    grid = build_grid(lab, [tuple(p) for p in args.parameter or []], file_values,
+                      sample=args.sample, seed=args.seed if args.seed is not None else 0)
+    points = grid.points()
+    folder = sweep_folder(lab, grid, Path(args.output) if args.output else None)
+    varied = ", ".join(grid.varied) or "keine"
+    print(f"Sweep {grid.identity} über „{lab.title}“: {len(points)} Punkte (variiert: {varied}).")
+    print(f"Ordner: {folder}")
+    if args.dry_run:
+        for name, values in points:
+            print(f"  {name}: {values}")
+        return EXIT_OK
+    engine = f"Dask-Cluster {args.cluster}" if args.cluster else f"{args.jobs or 'alle'} Prozesse"
+    print(f"Ausführung: {engine}.")
+    sys.stdout.flush()
+    result = run_sweep(lab, grid, Path(args.output) if args.output else None, jobs=args.jobs,
+                       cluster=args.cluster, retry_failed=args.retry_failed, timeout=args.timeout,
+                       html=args.html, progress=not args.quiet)
+    ok, failed = result.count("ok"), result.count("fehlgeschlagen")
+    aborted, open_ = result.count("abgebrochen"), result.count("offen")
+    if result.skipped:
+        print(f"{result.skipped} Punkt(e) lagen schon vor und wurden nicht neu gerechnet.")
+    print(f"Ergebnis: {ok} fertig, {failed} fehlgeschlagen, {aborted} abgebrochen, {open_} offen.")
+    for state in result.states:
+        if state.status in ("fehlgeschlagen", "abgebrochen"):
+            print(f"  {state.name}: {state.error}")
+    print(f"Übersicht: {result.folder / 'ergebnisse.csv'}")
+    if (result.folder / "ergebnisse.png").is_file():
+        print(f"Abbildung: {result.folder / 'ergebnisse.png'}")
+    if result.aborted:
+        print("Abgebrochen. Derselbe Aufruf setzt den Sweep fort.", file=sys.stderr)
+        return 130
+    if failed:
+        print("Mit --retry-failed werden die fehlgeschlagenen Punkte neu gerechnet.")
+    return EXIT_OK if not failed and not open_ else EXIT_FAILED
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    from . import history
+
+    db = Path(args.output) / history.DB_NAME if args.output else history.default_db()
+    if args.compare:
+        if len(args.compare) < 2:
+            raise ParameterError("Zum Vergleichen bitte mindestens zwei Lauf-IDs angeben.")
+        print(history.compare(history.get_runs(args.compare, db=db)))
+        return EXIT_OK
+    if args.export:
+        frame = history.to_long_frame(args.lab, db=db)
+        frame.to_csv(args.export, index=False, encoding="utf-8")
+        print(f"{frame['lauf_id'].nunique()} Läufe nach {args.export} geschrieben.")
+        return EXIT_OK
+    runs = history.list_runs(args.lab, limit=None if args.all else args.limit, db=db)
+    if not runs:
+        which = f" für „{args.lab}“" if args.lab else ""
+        print(f"Noch keine Läufe{which} in der Laufhistorie ({db}).")
+        return EXIT_OK
+    print(history.describe_runs(runs))
+    total = len(history.list_runs(args.lab, db=db)) if not args.all else len(runs)
+    if total > len(runs):
+        print(f"… {len(runs)} von {total} Läufen (neueste zuerst); --alle zeigt alle.")
+    return EXIT_OK
+
+
 def _add_sweep_commands(sub: Any) -> None:
     """sweep and runs (parameter sweeps and run history)."""
+    p = sub.add_parser(
+        "sweep",
+        help="ein Lab für viele Parameterkombinationen ausführen (parallel, fortsetzbar)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="""\
+Führt das Lab für jeden Punkt eines Rasters aus (jeder Punkt ein vollständiger
+papermill-Lauf mit eigenem Ordner). Alle Werte werden vorher geprüft: ist einer
+ungültig, läuft nichts und es wird nichts geschrieben.
+
+Werte angeben (-p NAME WERTE, mehrfach):
+  -p anzahl 1,2,3          Varianten durch Komma getrennt
+  -p faktor 0.5:2:0.5      Bereich Start:Ende:Schritt, das Ende gehört dazu
+  -p faktor "0,5;1,5"      Semikolon trennt ebenfalls (erlaubt Dezimalkomma)
+  -p stadtteile "A,B;C"    Listen-Parameter: Varianten durch Semikolon,
+                           Einträge einer Variante durch Komma -> [A, B] und [C]
+  -p modus summe           ein einzelner Wert bleibt fest
+Rasterdatei (-f raster.yaml): je Parameter ein Wert, eine Liste von Varianten
+oder {start: 1, stop: 5, step: 1}; bei Listen-Parametern ist jede Variante eine
+Liste, z. B. stadtteile: [[A, B], [C]]. Angaben mit -p gehen vor.
+
+Ergebnisse: runs/<lab>/sweeps/<id>/ mit einem Ordner je Punkt, ergebnisse.csv
+und ergebnisse.png (jede Kennzahl über dem variierten Parameter). Die <id>
+hängt nur von Lab und Raster ab: derselbe Aufruf setzt einen abgebrochenen
+Sweep fort und rechnet nur fehlende Punkte. Jeder Punkt steht auch in der
+Laufhistorie (datenlabor runs). Die HTML-Fassung je Punkt wird der
+Geschwindigkeit wegen übersprungen (--html erzeugt sie).
+
+Ausführung: lokal in einem Prozess-Pool (Vorgabe: so viele Prozesse wie
+Prozessorkerne, je Kernel ein Rechen-Thread) oder mit --cluster auf einem
+vorhandenen Dask-Cluster, dessen Worker das Projekt installiert haben und
+dieselben Ordner sehen.""",
+    )
+    p.add_argument("lab", help="Name des Labs (siehe „datenlabor list“)")
+    p.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "WERTE"),
+                   help="Varianten eines Parameters (Aufbau siehe oben; mehrfach möglich)")
+    p.add_argument("-f", "--file", metavar="RASTER.yaml", help="Raster aus einer YAML-Datei lesen")
+    p.add_argument("--sample", type=int, metavar="N",
+                   help="nur eine Zufallsstichprobe von N Punkten des Rasters rechnen")
+    p.add_argument("--seed", type=int, metavar="S", help="Startwert der Zufallsstichprobe (Vorgabe 0)")
+    p.add_argument("-j", "--jobs", type=int, metavar="N",
+                   help="so viele Punkte gleichzeitig (Vorgabe: Anzahl der Prozessorkerne)")
+    p.add_argument("--cluster", metavar="tcp://HOST:PORT",
+                   help="auf diesem Dask-Cluster statt lokal rechnen")
+    p.add_argument("--retry-failed", action="store_true",
+                   help="auch früher fehlgeschlagene Punkte neu rechnen")
+    p.add_argument("--html", action="store_true", help="je Punkt auch die HTML-Fassung erzeugen (langsamer)")
+    p.add_argument("--dry-run", action="store_true", help="nur die Punkte zeigen, nichts ausführen")
+    p.add_argument("-o", "--output", metavar="ORDNER", help="statt runs/ diesen Ordner verwenden")
+    p.add_argument("--timeout", type=int, default=600, metavar="SEKUNDEN",
+                   help="Höchstdauer je Zelle (Vorgabe 600)")
+    p.add_argument("-q", "--quiet", action="store_true", help="keinen Fortschrittsbalken zeigen")
+    p.set_defaults(func=cmd_sweep)
+
+    p = sub.add_parser(
+        "runs",
+        help="die Laufhistorie zeigen, Läufe vergleichen oder exportieren",
+        description="Zeigt die Läufe aus runs/historie.sqlite (neueste zuerst), vergleicht "
+        "Parameter und Kennzahlen mehrerer Läufe nebeneinander (≠ markiert Unterschiede) "
+        "oder exportiert die Historie als CSV (eine Zeile je Lauf und Parameter oder Kennzahl).",
+    )
+    p.add_argument("lab", nargs="?", help="nur Läufe dieses Labs")
+    p.add_argument("--compare", nargs="+", type=int, metavar="ID", help="diese Läufe nebeneinander zeigen")
+    p.add_argument("-n", "--limit", type=int, default=20, metavar="N", help="höchstens N Läufe (Vorgabe 20)")
+    p.add_argument("--alle", dest="all", action="store_true", help="alle Läufe zeigen")
+    p.add_argument("--export", metavar="DATEI.csv", help="die Historie als CSV-Datei schreiben")
+    p.add_argument("-o", "--output", metavar="ORDNER", help="die Historie in diesem Ordner statt runs/ lesen")
+    p.set_defaults(func=cmd_runs)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -231,7 +402,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return args.func(args)
-    except (ParameterError,) as exc:
+    except ParameterError as exc:
         return _fail(str(exc), EXIT_USAGE)
     except DatenlaborError as exc:
         from .errors import DatasetError, LabNotFoundError

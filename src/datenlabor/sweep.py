@@ -1,0 +1,772 @@
+"""Parameter sweeps: run a lab for every point of a grid, locally or on a Dask cluster.
+
+A sweep is identified by its lab and grid (``Grid.identity``) and lives in
+``runs/<lab>/sweeps/<id>/``: ``sweep.json`` (the grid and the point names),
+one result folder per point (written atomically by ``running.execute``,
+failed points end in ``-fehlgeschlagen``), ``ergebnisse.csv`` and
+``ergebnisse.png``. Running the same sweep again only runs the points that
+are missing or were aborted (``retry_failed`` also re-runs failed ones).
+
+Grid syntax (CLI ``-p NAME WERTE``):
+
+* ``1,2,3`` – alternatives separated by commas;
+* ``1:5:2`` – a range for numbers, start:stop:step, stop included;
+* ``;`` separates alternatives whenever it occurs; it is required for list
+  parameters (``A,B;C`` = the two alternatives ``[A, B]`` and ``[C]``) and
+  allows decimal commas (``0,5;1,5``).
+
+A YAML grid file maps names to a value, a list of alternatives, or
+``{start, stop, step}``; alternatives of a list parameter are lists.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from .catalog import Lab
+from .errors import DatenlaborError, ParameterError, RunError
+from .parameters import Parameter
+from .paths import runs_dir
+
+MAX_POINTS = 5000
+FAILED_SUFFIX = "-fehlgeschlagen"
+SUMMARY_CSV = "ergebnisse.csv"
+SUMMARY_PNG = "ergebnisse.png"
+LOG_NAME = "protokoll.log"
+ABORTED_TEXT = "abgebrochen"
+
+
+# --- the grid ------------------------------------------------------------------
+
+
+@dataclass
+class Grid:
+    """Validated alternatives per parameter, optionally a random sample of the points."""
+
+    lab: str
+    axes: dict[str, list[Any]]
+    sample: int | None = None
+    seed: int | None = None
+
+    @property
+    def varied(self) -> list[str]:
+        return [name for name, values in self.axes.items() if len(values) > 1]
+
+    @property
+    def size(self) -> int:
+        n = 1
+        for values in self.axes.values():
+            n *= len(values)
+        return n
+
+    @property
+    def identity(self) -> str:
+        """Short hash of lab, grid and sample: the same sweep gets the same folder."""
+        data = {"lab": self.lab, "achsen": self.axes, "stichprobe": self.sample, "seed": self.seed}
+        text = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
+
+    def points(self) -> list[tuple[str, dict[str, Any]]]:
+        """(name, values) for each point, in a fixed order; names are stable across runs."""
+        names = list(self.axes)
+        indices = list(range(self.size))
+        if self.sample is not None and self.sample < self.size:
+            indices = sorted(random.Random(self.seed).sample(indices, self.sample))
+        width = max(3, len(str(self.size - 1)))
+        result = []
+        for index in indices:
+            combo = _combination(index, [self.axes[n] for n in names])
+            values = dict(zip(names, combo, strict=True))
+            result.append((point_name(index, values, self.varied, width), values))
+        return result
+
+
+def _combination(index: int, axes: list[list[Any]]) -> list[Any]:
+    # Like itertools.product: the last axis changes fastest.
+    combo = []
+    for values in reversed(axes):
+        index, i = divmod(index, len(values))
+        combo.append(values[i])
+    return combo[::-1]
+
+
+def point_name(index: int, values: dict[str, Any], varied: list[str], width: int = 3) -> str:
+    """``p007-anzahl-2-modus-mittel``: index for uniqueness, varied values for reading."""
+    parts = [f"p{index:0{width}d}"]
+    for name in varied:
+        value = values[name]
+        text = "+".join(map(str, value)) if isinstance(value, list) else str(value)
+        if name in values and isinstance(value, str) and os.sep in text:
+            text = Path(text).stem
+        parts.append(f"{name}-{text}")
+    name = re.sub(r"[^0-9A-Za-zÄÖÜäöüß.+_-]+", "_", "-".join(parts))
+    return name[:90].rstrip("-_.")
+
+
+def _split_alternatives(param: Parameter, text: str) -> list[str]:
+    if ";" in text:
+        return [part.strip() for part in text.split(";") if part.strip()]
+    if param.type == "list":
+        return [text.strip()] if text.strip() else []
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _range(param: Parameter, start: Any, stop: Any, step: Any) -> list[Any]:
+    """Inclusive numeric range with exact decimal steps (no 0.30000000000000004)."""
+    try:
+        a, b, s = (Decimal(str(x).strip().replace(",", ".")) for x in (start, stop, step))
+    except InvalidOperation:
+        raise ParameterError(
+            f"Parameter „{param.name}“: Der Bereich „{start}:{stop}:{step}“ besteht nicht aus Zahlen "
+            "(Aufbau: Start:Ende:Schritt, z. B. 1:5:1)."
+        ) from None
+    if s <= 0 or b < a:
+        raise ParameterError(
+            f"Parameter „{param.name}“: Im Bereich „{start}:{stop}:{step}“ muss der Schritt positiv "
+            "und das Ende nicht kleiner als der Anfang sein."
+        )
+    count = int((b - a) / s) + 1
+    if count > MAX_POINTS:
+        raise ParameterError(
+            f"Parameter „{param.name}“: Der Bereich ergibt mehr als {MAX_POINTS} Werte."
+        )
+    values = [a + i * s for i in range(count)]
+    return [int(v) if param.type == "int" else float(v) for v in values]
+
+
+def parse_cli_value(param: Parameter, text: str) -> list[Any]:
+    """Raw alternatives from one ``-p NAME WERTE`` argument (not yet validated)."""
+    text = str(text)
+    if param.type in ("int", "float") and text.count(":") == 2 and ";" not in text:
+        return _range(param, *text.split(":"))
+    parts = _split_alternatives(param, text)
+    if param.type == "list":
+        return [[item.strip() for item in part.split(",") if item.strip()] for part in parts]
+    return parts
+
+
+def parse_file_value(param: Parameter, value: Any) -> list[Any]:
+    """Raw alternatives from one entry of a YAML grid file."""
+    if isinstance(value, dict):
+        if set(value) != {"start", "stop", "step"}:
+            raise ParameterError(
+                f"Parameter „{param.name}“: Ein Bereich braucht genau start, stop und step."
+            )
+        return _range(param, value["start"], value["stop"], value["step"])
+    if param.type == "list":
+        if isinstance(value, list) and value and all(isinstance(v, list) for v in value):
+            return value
+        raise ParameterError(
+            f"Parameter „{param.name}“ ist eine Liste: bitte jede Variante als eigene Liste angeben, "
+            "z. B. [[A, B], [C]]."
+        )
+    return list(value) if isinstance(value, list) else [value]
+
+
+def build_grid(
+    lab: Lab,
+    cli: Iterable[tuple[str, str]] = (),
+    file_values: dict[str, Any] | None = None,
+    *,
+    sample: int | None = None,
+    seed: int | None = None,
+) -> Grid:
+    """Parse and validate the whole grid; one German message lists every problem."""
+    from .running import prepare
+
+    params = lab.parameters
+    raw: dict[str, list[Any]] = {}
+    problems: list[str] = []
+    sources = [(n, v, parse_file_value) for n, v in (file_values or {}).items()]
+    sources += [(n, v, parse_cli_value) for n, v in cli]
+    for name, value, parse in sources:
+        if name not in params:
+            known = ", ".join(params) or "keine"
+            problems.append(
+                f"Parameter „{name}“ gibt es im Lab „{lab.slug}“ nicht. Bekannte Parameter: {known}."
+            )
+            continue
+        try:
+            raw[name] = parse(params[name], value)
+        except ParameterError as exc:
+            problems.append(str(exc))
+            continue
+        if not raw[name]:
+            problems.append(f"Parameter „{name}“: Es ist kein Wert angegeben.")
+    axes: dict[str, list[Any]] = {}
+    for name, values in raw.items():
+        clean: list[Any] = []
+        for value in values:
+            try:
+                v = params[name].validate(value)
+            except ParameterError as exc:
+                problems.append(str(exc))
+                continue
+            if v not in clean:
+                clean.append(v)
+        axes[name] = clean
+    if sample is not None and sample < 1:
+        problems.append("Die Stichprobe (--sample) muss mindestens 1 Punkt umfassen.")
+    if not problems:
+        size = Grid(lab.slug, axes).size
+        if size > MAX_POINTS and (sample is None or sample > MAX_POINTS):
+            problems.append(
+                f"Das Raster hat {size} Punkte, höchstens {MAX_POINTS} sind erlaubt. "
+                "Bitte weniger Werte angeben oder mit --sample eine Stichprobe ziehen."
+            )
+    if problems:
+        raise ParameterError("\n".join(problems))
+    # Checks that need more than the value itself (own CSV files against the schema),
+    # once per distinct value.
+    for name, values in axes.items():
+        if params[name].kind == "csv":
+            for value in values:
+                prepare(lab, {name: value})
+    return Grid(lab.slug, axes, sample, seed if sample is not None else None)
+
+
+# --- state of a sweep folder -----------------------------------------------------
+
+
+@dataclass
+class PointState:
+    name: str
+    values: dict[str, Any]
+    status: str = "offen"  # offen | ok | fehlgeschlagen | abgebrochen
+    metrics: dict[str, Any] = field(default_factory=dict)
+    duration_s: float | None = None
+    error: str | None = None
+    folder: Path | None = None
+
+
+def sweep_folder(lab: Lab, grid: Grid, out_root: Path | None = None) -> Path:
+    return Path(out_root or runs_dir()) / lab.slug / "sweeps" / grid.identity
+
+
+def read_state(folder: Path, name: str, values: dict[str, Any]) -> PointState:
+    """What the folder says about one point: done, failed, aborted or still open."""
+    done = folder / name
+    failed = folder / f"{name}{FAILED_SUFFIX}"
+    state = PointState(name, values)
+    if (done / "kennzahlen.json").is_file():
+        state.status, state.folder = "ok", done
+        state.metrics = json.loads((done / "kennzahlen.json").read_text(encoding="utf-8"))
+        info = json.loads((done / "lauf.json").read_text(encoding="utf-8"))
+        state.duration_s = info.get("dauer_s")
+    elif failed.is_dir():
+        state.folder = failed
+        try:
+            info = json.loads((failed / "fehler.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            info = {}
+        state.error = info.get("fehler") or "Unbekannter Fehler."
+        state.status = "abgebrochen" if info.get("status") == ABORTED_TEXT else "fehlgeschlagen"
+    return state
+
+
+def _mark_failed(folder: Path, name: str, lab: str, status: str, message: str) -> Path:
+    """Turn a leftover temporary folder (or nothing) into ``<name>-fehlgeschlagen``."""
+    target = folder / f"{name}{FAILED_SUFFIX}"
+    leftovers = sorted(folder.glob(f".{name}.tmp-*"))
+    if not target.exists():
+        if leftovers:
+            os.replace(leftovers.pop(0), target)
+        else:
+            target.mkdir(parents=True)
+    for extra in leftovers:
+        shutil.rmtree(extra, ignore_errors=True)
+    data = {"lab": lab, "status": status, "fehler": message}
+    (target / "fehler.json").write_text(
+        json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    return target
+
+
+# --- running one point (in a worker process or on a Dask worker) ------------------
+
+
+_ENV_VARS = ("DATENLABOR_ROOT", "DATENLABOR_LABS", "DATENLABOR_DATASETS")
+
+
+def run_point(task: dict[str, Any]) -> dict[str, Any]:
+    """Execute one point; never raises for a failing notebook, returns its state instead."""
+    for var in _ENV_VARS:
+        if task.get(var):
+            os.environ[var] = task[var]
+    from . import datasets
+    from .catalog import get_lab
+    from .running import execute
+
+    datasets._descriptor.cache_clear()  # a long-lived worker may serve other data folders
+    result = {"name": task["name"], "pid": os.getpid()}
+    try:
+        lab = get_lab(task["lab"])
+        run = execute(
+            lab,
+            task["values"],
+            task["out_root"],
+            progress=False,
+            timeout=task["timeout"],
+            html=task["html"],
+            target=Path(task["folder"]) / task["name"],
+            history_extra={"sweep_id": task["sweep_id"], "point": task["name"]},
+        )
+        result.update(status="ok", metrics=run.metrics, duration_s=run.duration_s)
+    except RunError as exc:
+        result.update(status="fehlgeschlagen", error=str(exc))
+    except DatenlaborError as exc:
+        result.update(status="fehlgeschlagen", error=str(exc), unrecorded=True)
+    return result
+
+
+def _worker_init(log: str | None = None) -> None:
+    # Ctrl-C is handled by the parent, which stops the workers and their kernels itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if log:
+        # Kernel warnings and papermill chatter go to the sweep's log, not over the progress bar.
+        fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        os.dup2(fd, 1)
+        os.dup2(fd, 2)
+        os.close(fd)
+
+
+# --- engines -----------------------------------------------------------------------
+
+
+class _Abort(Exception):
+    """Internal: the sweep was interrupted; in-flight points are marked aborted."""
+
+
+def _kill_tree(pids: Iterable[int]) -> None:
+    """Stop processes and everything they started (papermill kernels run in own sessions)."""
+    import psutil
+
+    procs = []
+    for pid in pids:
+        try:
+            p = psutil.Process(pid)
+            procs.extend(p.children(recursive=True))
+            procs.append(p)
+        except psutil.NoSuchProcess:
+            continue
+    for p in procs:
+        try:
+            p.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(procs, timeout=10)
+
+
+def _run_local(
+    tasks: list[dict[str, Any]],
+    jobs: int,
+    on_done: Callable[[dict[str, Any]], None],
+    log: str | None = None,
+) -> None:
+    import multiprocessing as mp
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
+
+    queue = list(tasks)
+    started: set[str] = set()
+    while queue:
+        pool = ProcessPoolExecutor(
+            max_workers=max(1, min(jobs, len(queue))),
+            mp_context=mp.get_context("spawn"),
+            initializer=_worker_init,
+            initargs=(log,),
+        )
+        futures = {pool.submit(run_point, t): t for t in queue}
+        queue = []
+        try:
+            pending = set(futures)
+            while pending:
+                done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    task = futures[fut]
+                    try:
+                        on_done(fut.result())
+                    except BrokenProcessPool:
+                        # A worker died outright: a point that had started is failed,
+                        # the others go into a fresh pool.
+                        if (
+                            any(Path(task["folder"]).glob(f".{task['name']}.tmp-*"))
+                            or task["name"] in started
+                        ):
+                            on_done(
+                                {
+                                    "name": task["name"],
+                                    "status": "fehlgeschlagen",
+                                    "unrecorded": True,
+                                    "error": "Der Arbeitsprozess ist abgestürzt (zum Beispiel weil "
+                                    "der Speicher nicht reichte).",
+                                }
+                            )
+                        else:
+                            queue.append(task)
+            pool.shutdown(wait=True)
+        except KeyboardInterrupt:
+            workers = list(getattr(pool, "_processes", {}) or {})
+            pool.shutdown(wait=False, cancel_futures=True)
+            _kill_tree(workers)
+            raise _Abort from None
+
+
+def _run_dask(
+    tasks: list[dict[str, Any]], address: str, on_done: Callable[[dict[str, Any]], None]
+) -> None:
+    from distributed import Client, as_completed
+
+    try:
+        client = Client(address, timeout="20s")
+    except (OSError, TimeoutError) as exc:
+        raise RunError(f"Der Dask-Cluster unter {address} ist nicht erreichbar: {exc}") from None
+    futures = {}
+    try:
+        for t in tasks:
+            fut = client.submit(
+                run_point, t, key=f"datenlabor-{t['sweep_id']}-{t['name']}", pure=False, retries=0
+            )
+            futures[fut] = t
+        try:
+            for fut in as_completed(futures):
+                task = futures[fut]
+                try:
+                    on_done(fut.result())
+                except Exception as exc:  # noqa: BLE001 - e.g. KilledWorker: record, go on
+                    on_done(
+                        {
+                            "name": task["name"],
+                            "status": "fehlgeschlagen",
+                            "unrecorded": True,
+                            "error": f"Der Punkt ist auf dem Cluster fehlgeschlagen: "
+                            f"{type(exc).__name__}: {exc}",
+                        }
+                    )
+        except KeyboardInterrupt:
+            client.cancel(list(futures))
+            raise _Abort from None
+    finally:
+        client.close()
+
+
+# --- the sweep -----------------------------------------------------------------------
+
+
+@dataclass
+class SweepResult:
+    folder: Path
+    identity: str
+    states: list[PointState]
+    ran: int
+    skipped: int
+    aborted: bool = False
+
+    def count(self, status: str) -> int:
+        return sum(1 for s in self.states if s.status == status)
+
+
+class _Progress:
+    """tqdm bar with points done / failed / remaining and the estimated time left (German)."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.done = self.failed = 0
+        self.total = total
+        self.bar = None
+        if enabled and total:
+            from tqdm import tqdm
+
+            self.bar = tqdm(
+                total=total,
+                unit="Punkt",
+                file=sys.stderr,
+                dynamic_ncols=True,
+                bar_format="{desc} |{bar}| {n_fmt}/{total_fmt} "
+                "[{elapsed} vergangen, noch etwa {remaining}]",
+            )
+            self._postfix()
+
+    def _postfix(self) -> None:
+        if self.bar is not None:
+            rest = self.total - self.done - self.failed
+            self.bar.set_description_str(
+                f"Sweep: {self.done} fertig, {self.failed} fehlgeschlagen, {rest} offen",
+                refresh=False,
+            )
+
+    def update(self, ok: bool) -> None:
+        if ok:
+            self.done += 1
+        else:
+            self.failed += 1
+        if self.bar is not None:
+            self._postfix()
+            self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def run_sweep(
+    lab: Lab,
+    grid: Grid,
+    out_root: Path | None = None,
+    *,
+    jobs: int | None = None,
+    cluster: str | None = None,
+    retry_failed: bool = False,
+    timeout: int | None = 600,
+    html: bool = False,
+    progress: bool = True,
+) -> SweepResult:
+    """Run every open point (and failed ones with ``retry_failed``), then write the summary."""
+    from . import history
+    from .paths import export_absolute
+    from .running import ensure_kernel
+
+    ensure_kernel()
+    export_absolute()
+    root = Path(out_root or runs_dir()).resolve()
+    folder = sweep_folder(lab, grid, root)
+    folder.mkdir(parents=True, exist_ok=True)
+    points = grid.points()
+    _write_manifest(folder, lab, grid, points)
+    states = {name: read_state(folder, name, values) for name, values in points}
+    rerun = {"offen", "abgebrochen"} | ({"fehlgeschlagen"} if retry_failed else set())
+    todo = [states[name] for name, _ in points if states[name].status in rerun]
+    for state in todo:
+        if state.folder is not None:  # an old failed attempt; the history keeps its error
+            shutil.rmtree(state.folder, ignore_errors=True)
+        for leftover in folder.glob(f".{state.name}.tmp-*"):
+            shutil.rmtree(leftover, ignore_errors=True)
+    env = {var: os.environ.get(var, "") for var in _ENV_VARS}
+    tasks = [
+        {
+            **env,
+            "lab": lab.slug,
+            "name": s.name,
+            "values": s.values,
+            "folder": str(folder),
+            "out_root": str(root),
+            "timeout": timeout,
+            "html": html,
+            "sweep_id": grid.identity,
+        }
+        for s in todo
+    ]
+    bar = _Progress(len(tasks), progress)
+    finished: set[str] = set()
+
+    def on_done(result: dict[str, Any]) -> None:
+        name = result["name"]
+        finished.add(name)
+        if result.get("unrecorded"):
+            # The worker could not record this point itself (it died or refused the values).
+            _mark_failed(folder, name, lab.slug, "fehlgeschlagen", result["error"])
+            history.record(
+                lab=lab.slug,
+                parameters=states[name].values,
+                status="fehlgeschlagen",
+                error=result["error"],
+                sweep_id=grid.identity,
+                point=name,
+                db=root / history.DB_NAME,
+            )
+        states[name] = read_state(folder, name, states[name].values)
+        bar.update(result["status"] == "ok")
+
+    aborted = False
+    try:
+        if not tasks:
+            pass
+        elif cluster:
+            _run_dask(tasks, cluster, on_done)
+        else:
+            _run_local(tasks, jobs or default_jobs(), on_done, str(folder / LOG_NAME))
+    except _Abort:
+        aborted = True
+        for task in tasks:
+            name = task["name"]
+            if name in finished:
+                continue
+            states[name] = read_state(folder, name, states[name].values)
+            started = any(folder.glob(f".{name}.tmp-*"))
+            if states[name].status == "offen" and started:
+                _mark_failed(
+                    folder, name, lab.slug, ABORTED_TEXT, "Der Punkt wurde abgebrochen (Strg+C)."
+                )
+                history.record(
+                    lab=lab.slug,
+                    parameters=task["values"],
+                    status="abgebrochen",
+                    error="Der Punkt wurde abgebrochen (Strg+C).",
+                    sweep_id=grid.identity,
+                    point=name,
+                    db=root / history.DB_NAME,
+                )
+                states[name] = read_state(folder, name, states[name].values)
+    finally:
+        bar.close()
+    ordered = [states[name] for name, _ in points]
+    write_summary(folder, lab, grid, ordered)
+    return SweepResult(
+        folder,
+        grid.identity,
+        ordered,
+        ran=len(finished),
+        skipped=len(points) - len(tasks),
+        aborted=aborted,
+    )
+
+
+def _write_manifest(
+    folder: Path, lab: Lab, grid: Grid, points: list[tuple[str, dict[str, Any]]]
+) -> None:
+    path = folder / "sweep.json"
+    if path.is_file():
+        return
+    data = {
+        "lab": lab.slug,
+        "id": grid.identity,
+        "erstellt": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "achsen": grid.axes,
+        "stichprobe": grid.sample,
+        "seed": grid.seed,
+        "punkte": [{"name": n, "parameter": v} for n, v in points],
+    }
+    tmp = folder / f".sweep.json.tmp-{os.getpid()}"
+    tmp.write_text(
+        json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
+    )
+    os.replace(tmp, path)
+
+
+# --- results -------------------------------------------------------------------------
+
+
+def summary_rows(grid: Grid, states: list[PointState]) -> tuple[list[str], list[list[Any]]]:
+    metric_names: dict[str, None] = {}
+    for s in states:
+        metric_names.update(dict.fromkeys(s.metrics))
+    header = ["Punkt", "Status", *grid.axes, *metric_names, "Dauer_s", "Fehler"]
+    rows = []
+    for s in states:
+        params = [", ".join(map(str, v)) if isinstance(v, list) else v for v in s.values.values()]
+        rows.append(
+            [
+                s.name,
+                s.status,
+                *params,
+                *(s.metrics.get(m, "") for m in metric_names),
+                "" if s.duration_s is None else s.duration_s,
+                s.error or "",
+            ]
+        )
+    return header, rows
+
+
+def write_summary(folder: Path, lab: Lab, grid: Grid, states: list[PointState]) -> None:
+    """``ergebnisse.csv`` (one row per point) and ``ergebnisse.png``, both written atomically."""
+    import csv
+
+    header, rows = summary_rows(grid, states)
+    tmp = folder / f".{SUMMARY_CSV}.tmp-{os.getpid()}"
+    with tmp.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        writer.writerows(rows)
+    os.replace(tmp, folder / SUMMARY_CSV)
+    fig = plot_summary(lab, grid, states)
+    if fig is not None:
+        tmp = folder / f".tmp-{os.getpid()}-{SUMMARY_PNG}"
+        fig.savefig(tmp, format="png", bbox_inches="tight", dpi=100)
+        os.replace(tmp, folder / SUMMARY_PNG)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def plot_summary(lab: Lab, grid: Grid, states: list[PointState]):
+    """Each numeric metric against the first varied parameter, one line per other combination."""
+    from matplotlib.figure import Figure
+
+    from .plotting import PALETTE, use_style
+
+    ok = [s for s in states if s.status == "ok"]
+    metrics = [
+        m
+        for m in dict.fromkeys(k for s in ok for k in s.metrics)
+        if all(_is_number(s.metrics.get(m)) for s in ok if m in s.metrics)
+    ]
+    if not ok or not metrics:
+        return None
+    use_style()
+    varied = grid.varied or list(grid.axes)[:1]
+    x_name = next(
+        (n for n in varied if lab.parameters[n].type in ("int", "float")),
+        varied[0] if varied else None,
+    )
+    others = [n for n in varied if n != x_name]
+
+    def label(value: Any) -> str:
+        return "+".join(map(str, value)) if isinstance(value, list) else str(value)
+
+    x_values = grid.axes.get(x_name, [None]) if x_name else [None]
+    numeric_x = x_name is not None and all(_is_number(v) for v in x_values)
+    positions = {label(v): i for i, v in enumerate(x_values)}
+    fig = Figure(figsize=(7.5, 2.8 * len(metrics) + 0.6))
+    axes = fig.subplots(len(metrics), 1, squeeze=False)[:, 0]
+    groups: dict[str, list[PointState]] = {}
+    for s in ok:
+        key = ", ".join(f"{n}={label(s.values[n])}" for n in others)
+        groups.setdefault(key, []).append(s)
+    for ax, metric in zip(axes, metrics, strict=True):
+        for i, (key, members) in enumerate(sorted(groups.items())):
+            pts = [
+                (
+                    s.values.get(x_name)
+                    if numeric_x
+                    else positions.get(label(s.values.get(x_name)), 0),
+                    s.metrics[metric],
+                )
+                for s in members
+                if metric in s.metrics
+            ]
+            pts.sort(key=lambda p: p[0])
+            ax.plot(
+                [p[0] for p in pts],
+                [p[1] for p in pts],
+                marker="o",
+                color=PALETTE[i % len(PALETTE)],
+                label=key or None,
+            )
+        ax.set_ylabel(metric)
+        if not numeric_x:
+            ax.set_xticks(list(positions.values()), list(positions))
+        if len(groups) > 1 and ax is axes[0]:
+            ax.legend(fontsize=9, frameon=False)
+    axes[-1].set_xlabel(x_name or "Punkt")
+    fig.suptitle(f"Sweep {grid.identity}: Kennzahlen von „{lab.title}“")
+    return fig

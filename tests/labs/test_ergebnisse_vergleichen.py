@@ -1,0 +1,125 @@
+"""Lab „Ergebnisse vergleichen“: example history export, own export file, app."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import papermill as pm
+import pytest
+
+import datenlabor
+from datenlabor import history
+from datenlabor.catalog import get_lab
+from datenlabor.datasets import package_path, validate_package
+from datenlabor.errors import CsvError
+from datenlabor.paths import project_root
+from datenlabor.recording import read_metrics
+
+SLUG = "ergebnisse-vergleichen"
+DATASET = "laufhistorie-beispiel"
+
+
+def test_dataset_validates_and_is_reproducible(tmp_path):
+    assert validate_package(DATASET) == []
+    script = project_root() / "scripts" / "make_laufhistorie_beispiel.py"
+    subprocess.run([sys.executable, str(script), "--out", str(tmp_path)], check=True)
+    committed = package_path(DATASET).parent / "laeufe.csv"
+    assert (tmp_path / "laeufe.csv").read_bytes() == committed.read_bytes()
+
+
+def test_example_has_the_layout_of_a_real_export(tmp_path):
+    df = datenlabor.load(DATASET)
+    assert list(df.columns) == history.LONG_COLUMNS
+    history.record(
+        lab="mini",
+        parameters={"anzahl": 2},
+        status="ok",
+        metrics={"ergebnis": 1.5},
+        db=tmp_path / history.DB_NAME,
+    )
+    assert list(history.to_long_frame(db=tmp_path / history.DB_NAME).columns) == list(df.columns)
+
+
+def _german_export(path):
+    """A real history export, re-saved the way Excel does it in Germany (;, decimal comma, BOM)."""
+    db = path.parent / history.DB_NAME
+    for i, (faktor, wert) in enumerate([(1.0, 3.5), (1.5, 5.25), (2.0, 7.0)]):
+        history.record(
+            lab="mini",
+            parameters={"anzahl": 2, "faktor": faktor},
+            status="ok",
+            metrics={"ergebnis": wert, "zeilen": 2},
+            duration_s=2.5 + i,
+            db=db,
+        )
+    history.record(
+        lab="mini",
+        parameters={"anzahl": 9, "faktor": 1.0},
+        status="fehlgeschlagen",
+        error="kaputt",
+        db=db,
+    )
+    frame = history.to_long_frame(db=db)
+    frame["wert"] = frame["wert"].str.replace(".", ",", regex=False)
+    frame.to_csv(path, sep=";", decimal=",", index=False, encoding="utf-8-sig")
+
+
+@pytest.mark.slow
+def test_own_export_runs_through_the_notebook(tmp_path):
+    csv = tmp_path / "export.csv"
+    _german_export(csv)
+    lab = get_lab(SLUG)
+    out = tmp_path / "out.ipynb"
+    pm.execute_notebook(
+        str(lab.notebook),
+        str(out),
+        kernel_name="datenlabor",
+        progress_bar=False,
+        parameters={**lab.ci_parameters, "daten": str(csv)},
+    )
+    m = read_metrics(out)
+    assert m["anzahl_laeufe"] == 4 and m["anzahl_labs"] == 1
+    assert m["anteil_fehlgeschlagen"] == pytest.approx(0.25)
+    assert m["anzahl_variiert"] == 2  # anzahl and faktor
+    assert m["spannweite_kennzahl"] == pytest.approx(7.0 - 3.5)
+
+
+@pytest.mark.slow
+def test_empty_history_falls_back_to_the_labelled_example(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATENLABOR_RUNS", str(tmp_path / "leer"))
+    lab = get_lab(SLUG)
+    out = tmp_path / "out.ipynb"
+    pm.execute_notebook(str(lab.notebook), str(out), kernel_name="datenlabor", progress_bar=False)
+    assert read_metrics(out)["anzahl_laeufe"] == 15
+    assert "synthetische Beispiel (keine echten Messwerte)" in out.read_text(encoding="utf-8")
+    assert not (tmp_path / "leer").exists()  # reading the history never creates it
+
+
+def test_misnamed_column_names_the_expected_ones(tmp_path):
+    bad = tmp_path / "falsch.csv"
+    df = datenlabor.load(DATASET).rename(columns={"wert": "value"})
+    df.to_csv(bad, sep=";", index=False, encoding="utf-8-sig")
+    with pytest.raises(CsvError) as info:
+        datenlabor.load(DATASET, path=bad)
+    assert "lauf_id" in str(info.value) and "wert" in str(info.value)
+
+
+@pytest.mark.browser
+def test_app_compares_another_metric(app_url, page):
+    page.goto(app_url(SLUG))
+    box = page.locator(".datenlabor-app")
+    box.wait_for()
+    assert "dp_differenz" not in box.inner_text()
+    field = page.get_by_label("Kennzahl")
+    field.fill("dp_differenz")
+    field.press("Enter")
+    # The table gets the new metric column (history with this metric or the example),
+    # or the app explains in German that this lab has no such metric.
+    page.wait_for_function(
+        "() => { const t = document.querySelector('.datenlabor-app').innerText;"
+        " return t.includes('dp_differenz') || t.includes('gibt es für'); }"
+    )
+    img = box.locator("img")
+    if img.count():
+        assert "dp_differenz" in (img.first.get_attribute("alt") or "")
