@@ -1,0 +1,115 @@
+"""Tests for the lab "Nachfrage vorhersagen" and its dataset "buergerbuero-besuche"."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+import datenlabor
+from datenlabor.catalog import get_lab
+from datenlabor.datasets import package_path, validate_package
+from datenlabor.errors import CsvError
+from datenlabor.paths import project_root
+from datenlabor.recording import read_metrics
+
+SLUG = "nachfrage-vorhersagen"
+DATASET = "buergerbuero-besuche"
+
+
+def test_dataset_validates():
+    assert validate_package(DATASET) == []
+
+
+def test_generator_reproduces_committed_csv(tmp_path):
+    script = project_root() / "scripts" / "make_buergerbuero_besuche.py"
+    subprocess.run([sys.executable, str(script), "--out", str(tmp_path)], check=True)
+    committed = package_path(DATASET).parent / "buergerbuero_besuche.csv"
+    assert (tmp_path / "buergerbuero_besuche.csv").read_bytes() == committed.read_bytes()
+
+
+def test_planted_calendar_effects():
+    df = datenlabor.load(DATASET)
+    assert df["datum"].is_monotonic_increasing and df["datum"].diff().dt.days.iloc[1:].eq(1).all()
+    sundays = df[df["datum"].dt.day_of_week == 6]
+    assert not sundays["geoeffnet"].any() and (sundays["besuche"] == 0).all()
+    # Christmas Day and Easter Monday 2025 (21 April) are closed.
+    closed = df.set_index("datum")["geoeffnet"]
+    assert not closed[pd.Timestamp("2024-12-25")] and not closed[pd.Timestamp("2025-04-21")]
+    open_days = df[df["geoeffnet"]]
+    by_day = open_days.groupby(open_days["datum"].dt.day_of_week)["besuche"].mean()
+    assert by_day[3] > by_day[1] > by_day[4]  # Thursday long, Friday short
+
+
+def _german_csv(path, df):
+    """Write like a municipal export: semicolons, dd.mm.yyyy, ja/nein, UTF-8 with BOM."""
+    out = pd.DataFrame(
+        {
+            "datum": df["datum"].dt.strftime("%d.%m.%Y"),
+            "besuche": df["besuche"],
+            "geoeffnet": df["geoeffnet"].map({True: "ja", False: "nein"}),
+        }
+    )
+    path.write_bytes(out.to_csv(sep=";", index=False).encode("utf-8-sig"))
+    return path
+
+
+def test_own_csv_german_conventions(tmp_path):
+    df = datenlabor.load(DATASET).head(30)
+    own = datenlabor.load(DATASET, path=_german_csv(tmp_path / "besuche.csv", df))
+    pd.testing.assert_frame_equal(
+        own.reset_index(drop=True), df.reset_index(drop=True), check_dtype=False
+    )
+
+
+def test_misnamed_column_gives_german_message(tmp_path):
+    bad = tmp_path / "falsch.csv"
+    bad.write_bytes("Datum;Besucher;geoeffnet\n02.01.2025;180;ja\n".encode("cp1252"))
+    with pytest.raises(CsvError) as info:
+        datenlabor.load(DATASET, path=bad)
+    message = str(info.value)
+    assert "Erwartete Spalten: datum, besuche, geoeffnet" in message
+    assert "besuche" in message.split("Es fehlen:")[1]
+
+
+@pytest.mark.slow
+def test_notebook_runs_on_own_german_csv(tmp_path):
+    import papermill
+
+    lab = get_lab(SLUG)
+    # Own export: only the last two years, in German conventions.
+    df = datenlabor.load(DATASET)
+    df = df[df["datum"] >= "2024-11-01"]
+    csv = _german_csv(tmp_path / "eigene_besuche.csv", df)
+    out = tmp_path / "out.ipynb"
+    papermill.execute_notebook(
+        str(lab.notebook),
+        str(out),
+        parameters={**lab.ci_parameters, "daten": str(csv), "modell": "Gradient Boosting"},
+        kernel_name="datenlabor",
+        progress_bar=False,
+    )
+    metrics = read_metrics(out)
+    assert metrics["anzahl_tage"] == len(df)
+    assert metrics["mae_modell"] < metrics["mae_baseline"]
+    assert 0.1 <= metrics["verbesserung_gegenueber_baseline"] <= 0.8
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_app_changes_forecast_horizon(app_url, page):
+    page.goto(app_url(SLUG))
+    app = page.locator(".datenlabor-app")
+    app.wait_for(timeout=60_000)
+    bild = app.locator("img").first
+    bild.wait_for(timeout=30_000)
+    vorher = bild.get_attribute("alt")
+    assert "Vorhersage für 28 Tage" in vorher
+    page.get_by_label("Modell", exact=True).select_option("Gradient Boosting")
+    page.wait_for_function(
+        "() => document.querySelector('.datenlabor-app img')?.alt.includes('Gradient Boosting')",
+        timeout=30_000,
+    )
+    assert app.locator("img").first.get_attribute("alt") != vorher
