@@ -30,5 +30,10 @@ def assert_no_code(page) -> None:
     """The app shows outputs only: no code editor, no cell source, no traceback."""
     assert page.locator(".jp-InputArea-editor, .CodeMirror, .cm-editor").count() == 0
     text = page.inner_text("body")
-    for marker in ("Traceback (most recent call last)", "import datenlabor", "app.interact(", "def zeige"):
+    for marker in (
+        "Traceback (most recent call last)",
+        "import datenlabor",
+        "app.interact(",
+        "def zeige",
+    ):
         assert marker not in text, f"page shows {marker!r}"
