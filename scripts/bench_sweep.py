@@ -47,7 +47,11 @@ def sequential(years: list[int], indicators: list[str], out: Path) -> float:
     import papermill as pm
 
     from datenlabor.catalog import get_lab
+    from datenlabor.running import patch_kernel_polling
 
+    # Same client fix as `datenlabor sweep` uses (nbclient#312), so both sides are comparable
+    # and the plain loop does not hang under load.
+    patch_kernel_polling()
     lab = get_lab(LAB)
     start = time.perf_counter()
     for i, (year, ind) in enumerate(itertools.product(years, indicators)):
