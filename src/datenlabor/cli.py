@@ -193,8 +193,8 @@ def _add_server_commands(sub: Any) -> None:
                    help="vorgewärmte Kernel je anderem Lab (Vorgabe 1; 0 schaltet das Vorwärmen ab)")
     p.add_argument("--max-sitzungen", type=int, default=None, metavar="N",
                    help="höchstens so viele Besucher-Kernel gleichzeitig (Vorgabe: was in 60 %% des freien Speichers passt)")
-    p.add_argument("--verbindung-sekunden", type=float, default=30, metavar="S",
-                   help="Kernel ohne Browser-Verbindung nach so vielen Sekunden beenden (Vorgabe 30)")
+    p.add_argument("--verbindung-sekunden", type=float, default=120, metavar="S",
+                   help="Kernel ohne Browser-Verbindung nach so vielen Sekunden beenden (Vorgabe 120)")
     p.add_argument("--weg-sekunden", type=float, default=60, metavar="S",
                    help="Kernel nach dem Schließen der Seite nach so vielen Sekunden beenden (Vorgabe 60)")
     p.add_argument("--url", metavar="URL",

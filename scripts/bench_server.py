@@ -1,0 +1,600 @@
+"""Benchmark: stock Voilà vs. ``datenlabor serve`` on the same lab (not a test).
+
+Measures, for each server:
+
+* time to interactive for one participant in headless Chromium (navigation
+  start -> first control visible and answering a change), median of N runs;
+* 30 protocol-level clients joining the same app within 10 s: each fetches the
+  page, opens the kernel websocket, asks for the widget state
+  (comm_info_request + request_state as @jupyter-widgets does), changes one
+  control with a comm_msg update and waits for the output; reported: time from
+  the client's start until that first answer (median, p95, max);
+* memory per idle session (RSS, USS, PSS of the kernels), datenlabor only.
+
+Usage::
+
+    .venv/bin/python scripts/bench_server.py --lab daten-erkunden
+    .venv/bin/python scripts/bench_server.py --lab mini --labs tests/fixtures/labs \\
+        --datasets tests/fixtures/datasets --clients 10 --browser-runs 3
+
+The protocol client (``AppClient``) is also used by tests/test_server_*.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+VENV_BIN = Path(sys.executable).parent
+
+
+# --- protocol-level client -----------------------------------------------------
+
+
+def _msg(msg_type: str, content: dict, session: str, channel: str = "shell") -> dict:
+    return {
+        "header": {
+            "msg_id": uuid.uuid4().hex,
+            "msg_type": msg_type,
+            "username": "bench",
+            "session": session,
+            "date": "",
+            "version": "5.3",
+        },
+        "parent_header": {},
+        "metadata": {},
+        "content": content,
+        "channel": channel,
+        "buffers": [],
+    }
+
+
+class AppClient:
+    """A participant without a browser: page, kernel websocket, widget comms."""
+
+    def __init__(self, base: str, path: str, timeout: float = 60.0) -> None:
+        self.base = base.rstrip("/") + "/"
+        self.path = path.lstrip("/")
+        self.timeout = timeout
+        self.session = uuid.uuid4().hex
+        self.kernel_id = ""
+        self.status = 0
+        self.html = ""
+        self.ws = None
+        self.states: dict[str, dict] = {}
+        self.messages: list[dict] = []
+
+    async def fetch_page(self) -> int:
+        from tornado.httpclient import AsyncHTTPClient, HTTPClientError
+
+        client = AsyncHTTPClient(max_clients=300)
+        try:
+            resp = await client.fetch(self.base + self.path, request_timeout=self.timeout)
+            self.status, body = resp.code, resp.body
+        except HTTPClientError as exc:
+            self.status = exc.code
+            body = exc.response.body if exc.response is not None else b""
+        self.html = body.decode("utf-8", "replace")
+        found = re.search(r'"kernelId":\s*"([0-9a-f-]+)"', self.html)
+        self.kernel_id = found.group(1) if found else ""
+        return self.status
+
+    async def connect(self) -> None:
+        from tornado.websocket import websocket_connect
+
+        ws_base = "ws" + self.base[len("http") :]
+        url = f"{ws_base}api/kernels/{self.kernel_id}/channels?session_id={self.session}"
+        self.ws = await asyncio.wait_for(websocket_connect(url), self.timeout)
+
+    async def send(self, msg_type: str, content: dict, channel: str = "shell") -> str:
+        msg = _msg(msg_type, content, self.session, channel)
+        await self.ws.write_message(json.dumps(msg))
+        return msg["header"]["msg_id"]
+
+    async def recv(self, timeout: float) -> dict | None:
+        raw = await asyncio.wait_for(self.ws.read_message(), timeout)
+        if raw is None:
+            raise ConnectionError("websocket closed")
+        msg = json.loads(raw)
+        self.messages.append(msg)
+        return msg
+
+    async def wait_for(self, predicate, timeout: float | None = None) -> dict:
+        deadline = time.monotonic() + (timeout or self.timeout)
+        for msg in self.messages:
+            if predicate(msg):
+                return msg
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("no matching message")
+            msg = await self.recv(left)
+            if predicate(msg):
+                return msg
+
+    async def widget_state(self) -> dict[str, dict]:
+        """comm_info_request, then request_state for every widget comm (like @jupyter-widgets)."""
+        mid = await self.send("comm_info_request", {"target_name": "jupyter.widget"})
+        reply = await self.wait_for(
+            lambda m: (
+                m.get("parent_header", {}).get("msg_id") == mid
+                and m["header"]["msg_type"] == "comm_info_reply"
+            )
+        )
+        comms = list(reply["content"].get("comms", {}))
+        pending = {}
+        for comm_id in comms:
+            rid = await self.send(
+                "comm_msg", {"comm_id": comm_id, "data": {"method": "request_state"}}
+            )
+            pending[rid] = comm_id
+        while pending:
+            msg = await self.wait_for(
+                lambda m: (
+                    m["header"]["msg_type"] == "comm_msg"
+                    and m.get("parent_header", {}).get("msg_id") in pending
+                    and m["content"].get("data", {}).get("method") == "update"
+                )
+            )
+            self.messages.remove(msg)
+            comm_id = pending.pop(msg["parent_header"]["msg_id"])
+            self.states[comm_id] = msg["content"]["data"]["state"]
+        return self.states
+
+    def find(self, description: str) -> tuple[str, dict]:
+        for comm_id, state in self.states.items():
+            if state.get("description") == description:
+                return comm_id, state
+        raise KeyError(description)
+
+    async def update(self, comm_id: str, state: dict) -> str:
+        return await self.send(
+            "comm_msg",
+            {"comm_id": comm_id, "data": {"method": "update", "state": state, "buffer_paths": []}},
+        )
+
+    async def output_for(self, msg_id: str, timeout: float | None = None) -> dict:
+        """The first output (stream, display_data, ...) the kernel produced for ``msg_id``."""
+        kinds = {"stream", "display_data", "execute_result", "update_display_data", "error"}
+        return await self.wait_for(
+            lambda m: (
+                m.get("parent_header", {}).get("msg_id") == msg_id
+                and m["header"]["msg_type"] in kinds
+            ),
+            timeout,
+        )
+
+    async def outputs_until_idle(self, msg_id: str, timeout: float | None = None) -> list[dict]:
+        await self.wait_for(
+            lambda m: (
+                m.get("parent_header", {}).get("msg_id") == msg_id
+                and m["header"]["msg_type"] == "status"
+                and m["content"].get("execution_state") == "idle"
+            ),
+            timeout,
+        )
+        return [m for m in self.messages if m.get("parent_header", {}).get("msg_id") == msg_id]
+
+    async def close(self) -> None:
+        if self.ws is not None:
+            self.ws.close()
+            self.ws = None
+
+
+def first_control(states: dict[str, dict]) -> tuple[str, dict, dict]:
+    """A control to change and a valid new value for it (slider, dropdown, checkbox)."""
+    for comm_id, s in states.items():
+        name = s.get("_model_name", "")
+        if name in ("IntSliderModel", "FloatSliderModel") and s.get("description"):
+            value = (
+                s["value"] + s.get("step", 1)
+                if s["value"] + s.get("step", 1) <= s["max"]
+                else s["min"]
+            )
+            return comm_id, s, {"value": value}
+    for comm_id, s in states.items():
+        if (
+            s.get("_model_name") == "DropdownModel"
+            and s.get("description")
+            and len(s.get("_options_labels", [])) > 1
+        ):
+            return (
+                comm_id,
+                s,
+                {
+                    "index": (s.get("index") or 0) + 1
+                    if (s.get("index") or 0) + 1 < len(s["_options_labels"])
+                    else 0
+                },
+            )
+    for comm_id, s in states.items():
+        if s.get("_model_name") == "CheckboxModel" and s.get("description"):
+            return comm_id, s, {"value": not s["value"]}
+    raise LookupError("no control found")
+
+
+async def join(base: str, path: str, start_delay: float, timeout: float = 120.0) -> dict[str, Any]:
+    """One participant: page, websocket, widget state, one change, first answer."""
+    await asyncio.sleep(start_delay)
+    t0 = time.monotonic()
+    client = AppClient(base, path, timeout=timeout)
+    result: dict[str, Any] = {"ok": False}
+    try:
+        status = await client.fetch_page()
+        result["status"] = status
+        result["page_s"] = time.monotonic() - t0
+        if status != 200 or not client.kernel_id:
+            return result
+        await client.connect()
+        await client.widget_state()
+        comm_id, _, change = first_control(client.states)
+        mid = await client.update(comm_id, change)
+        await client.output_for(mid, timeout)
+        result.update(ok=True, answer_s=time.monotonic() - t0)
+    except Exception as exc:  # noqa: BLE001 - a benchmark reports failures, it does not stop
+        result["error"] = f"{type(exc).__name__}: {exc}"
+    finally:
+        await client.close()
+    return result
+
+
+async def crowd(
+    base: str, path: str, clients: int, window: float, timeout: float = 120.0
+) -> list[dict]:
+    delays = [window * i / max(1, clients - 1) for i in range(clients)]
+    return await asyncio.gather(*(join(base, path, d, timeout) for d in delays))
+
+
+# --- servers ------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url: str, proc: subprocess.Popen, timeout: float = 120) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited ({proc.returncode})")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(url)
+
+
+def start(cmd: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        cmd, stdout=log.open("wb"), stderr=subprocess.STDOUT, env=env, start_new_session=True
+    )
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def kernel_memory(proc: subprocess.Popen) -> list[dict[str, float]]:
+    import psutil
+
+    out = []
+    for child in psutil.Process(proc.pid).children(recursive=True):
+        try:
+            cmd = " ".join(child.cmdline())
+            if "ipykernel" not in cmd and "datenlabor.sandbox" not in cmd:
+                continue
+            m = child.memory_full_info()
+            out.append({"rss": m.rss / 2**20, "uss": m.uss / 2**20, "pss": m.pss / 2**20})
+        except psutil.Error:
+            continue
+    return out
+
+
+def wait_pool(proc: subprocess.Popen, expected: int, timeout: float = 300) -> None:
+    """Wait until ``expected`` kernels exist and their CPU use has settled (pools executed)."""
+    import psutil
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        kids = [
+            c
+            for c in psutil.Process(proc.pid).children(recursive=True)
+            if "datenlabor.sandbox" in " ".join(c.cmdline())
+        ]
+        if len(kids) >= expected:
+            busy = sum(c.cpu_percent(interval=None) for c in kids)
+            time.sleep(1.0)
+            busy = sum(c.cpu_percent(interval=None) for c in kids)
+            if busy < 5:
+                return
+        time.sleep(1.0)
+
+
+def browser_tti(url: str, runs: int, gallery: str | None = None) -> list[float]:
+    """Navigation start -> first control visible and answering a change, in Chromium.
+
+    Each run uses a fresh browser profile. With ``gallery`` the participant
+    first opens the start page (which prefetches the app's assets) and the
+    clock starts when they follow the link to the app.
+    """
+    from playwright.sync_api import sync_playwright
+
+    sys.path.insert(0, str(ROOT))
+    from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    times = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for _ in range(runs):
+            ctx = browser.new_context(viewport={"width": 1200, "height": 900})
+            page = ctx.new_page()
+            page.set_default_timeout(120_000)
+            if gallery:
+                page.goto(gallery)
+                page.wait_for_load_state("networkidle")
+            t0 = time.monotonic()
+            page.goto(url, wait_until="commit")
+            page.wait_for_selector(".datenlabor-app")
+            page.wait_for_function(
+                "() => !document.querySelector('.datenlabor-status')?.innerText.includes('Wird berechnet')"
+            )
+            before = page.inner_html(".datenlabor-app")
+            select = page.locator(".datenlabor-app select")
+            slider = page.locator(".datenlabor-app [role=slider]")
+            checkbox = page.locator(".datenlabor-app input[type=checkbox]")
+            if select.count():
+                control = select.first
+                options = control.locator("option").all_inner_texts()
+                current = control.evaluate("e => e.options[e.selectedIndex]?.text")
+                control.select_option(label=[o for o in options if o != current][0])
+            elif slider.count():
+                handle = slider.first
+                handle.focus()
+                at_max = handle.get_attribute("aria-valuenow") == handle.get_attribute(
+                    "aria-valuemax"
+                )
+                page.keyboard.press("ArrowLeft" if at_max else "ArrowRight")
+            else:
+                checkbox.first.click()
+            page.wait_for_function(
+                "([old]) => { const el = document.querySelector('.datenlabor-app');"
+                " return el && el.innerHTML !== old &&"
+                " !el.querySelector('.datenlabor-status')?.innerText.includes('Wird berechnet'); }",
+                arg=[before],
+            )
+            times.append(time.monotonic() - t0)
+            ctx.close()
+        browser.close()
+    return times
+
+
+def summarize(results: list[dict]) -> dict[str, Any]:
+    ok = sorted(r["answer_s"] for r in results if r.get("ok"))
+    fails = [r for r in results if not r.get("ok")]
+    if not ok:
+        return {
+            "ok": 0,
+            "failed": len(fails),
+            "errors": [f.get("error") or f.get("status") for f in fails][:3],
+        }
+    p95 = (
+        ok[min(len(ok) - 1, int(round(0.95 * len(ok) + 0.499)) - 1)]
+        if len(fails) == 0
+        else float("inf")
+    )
+    return {
+        "ok": len(ok),
+        "failed": len(fails),
+        "median": statistics.median(ok),
+        "p95": p95,
+        "max": ok[-1] if not fails else float("inf"),
+        "errors": [f.get("error") or f.get("status") for f in fails][:3],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--lab", default="daten-erkunden")
+    parser.add_argument("--labs", default=None, help="labs folder (default: labs/)")
+    parser.add_argument("--datasets", default=None, help="datasets folder (default: datasets/)")
+    parser.add_argument("--clients", type=int, default=30)
+    parser.add_argument(
+        "--window", type=float, default=10.0, help="seconds over which the clients join"
+    )
+    parser.add_argument("--browser-runs", type=int, default=5)
+    parser.add_argument(
+        "--pool", type=int, default=None, help="pool size of the lab (default: clients + 2)"
+    )
+    parser.add_argument("--skip-stock", action="store_true")
+    args = parser.parse_args(argv)
+
+    env = {**os.environ}
+    if args.labs:
+        env["DATENLABOR_LABS"] = str(Path(args.labs).resolve())
+    if args.datasets:
+        env["DATENLABOR_DATASETS"] = str(Path(args.datasets).resolve())
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT / "src"))
+    from datenlabor.catalog import get_lab
+    from datenlabor.paths import labs_dir
+    from datenlabor.serving import app_path
+
+    lab = get_lab(args.lab)
+    pool = args.pool if args.pool is not None else args.clients + 2
+    logdir = Path("/tmp") / f"bench-server-{os.getpid()}"
+    logdir.mkdir(exist_ok=True)
+    rows: dict[str, dict[str, Any]] = {}
+
+    servers = []
+    if not args.skip_stock:
+        port = free_port()
+        servers.append(
+            (
+                "Voilà (Standard)",
+                [
+                    str(VENV_BIN / "voila"),
+                    str(lab.notebook),
+                    f"--port={port}",
+                    "--no-browser",
+                    "--Voila.ip=127.0.0.1",
+                ],
+                f"http://127.0.0.1:{port}/",
+                "",
+                0,
+            )
+        )
+    port = free_port()
+    servers.append(
+        (
+            "datenlabor serve",
+            [
+                sys.executable,
+                "-m",
+                "datenlabor.cli",
+                "serve",
+                "--port",
+                str(port),
+                "--fokus",
+                lab.slug,
+                "--pool-fokus",
+                str(pool),
+                "--pool",
+                "0",
+                "--max-sitzungen",
+                str(max(60, args.clients * 2)),
+            ],
+            f"http://127.0.0.1:{port}/",
+            app_path(lab),
+            pool,
+        )
+    )
+
+    for name, cmd, base, path, expected_pool in servers:
+        print(f"\n== {name}: {' '.join(cmd)}", flush=True)
+        proc = start(cmd, env, logdir / (name.split()[0] + ".log"))
+        try:
+            wait_http(base, proc)
+            row: dict[str, Any] = {}
+            if expected_pool:
+                wait_pool(proc, expected_pool)
+                mem = kernel_memory(proc)
+                row["mem"] = (
+                    {k: statistics.median(m[k] for m in mem) for k in ("rss", "uss", "pss")}
+                    if mem
+                    else {}
+                )
+                print(
+                    f"   {len(mem)} idle kernels, median per kernel: "
+                    + ", ".join(f"{k.upper()} {v:.0f} MB" for k, v in row["mem"].items()),
+                    flush=True,
+                )
+            try:
+                tti = browser_tti(base + path, args.browser_runs)
+            except Exception as exc:  # noqa: BLE001 - report and go on with the crowd
+                print(f"   browser run failed: {type(exc).__name__}: {str(exc)[:200]}", flush=True)
+                tti = [float("inf")]
+            row["tti"] = tti
+            print(
+                f"   browser, direct link, cold cache: {[round(t, 2) for t in tti]} s", flush=True
+            )
+            if expected_pool:
+                try:
+                    row["tti_gallery"] = browser_tti(base + path, args.browser_runs, gallery=base)
+                except Exception as exc:  # noqa: BLE001
+                    print(
+                        f"   browser run failed: {type(exc).__name__}: {str(exc)[:200]}", flush=True
+                    )
+                    row["tti_gallery"] = [float("inf")]
+                print(
+                    f"   browser, via gallery: {[round(t, 2) for t in row['tti_gallery']]} s",
+                    flush=True,
+                )
+            if expected_pool:
+                wait_pool(proc, expected_pool)
+            results = asyncio.run(crowd(base, path, args.clients, args.window))
+            row["crowd"] = summarize(results)
+            print(
+                f"   {args.clients} joining within {args.window:.0f} s: {row['crowd']}", flush=True
+            )
+            rows[name] = row
+        finally:
+            stop(proc)
+
+    print(f"\nLab: {lab.slug} ({labs_dir()}), {os.cpu_count()} CPU cores")
+    print(f"Command: .venv/bin/python scripts/bench_server.py {' '.join(argv or sys.argv[1:])}\n")
+    names = list(rows)
+    header = "| Messgröße | " + " | ".join(names) + (" | Faktor |" if len(names) == 2 else " |")
+    print(header)
+    print("|" + "---|" * (len(names) + 1 + (len(names) == 2)))
+
+    def fmt(v: float) -> str:
+        return "–" if v is None or v == float("inf") else f"{v:.2f} s"
+
+    def line(label: str, values: list[float | None]) -> None:
+        ratio = ""
+        if len(values) == 2 and values[0] and values[1] and values[1] not in (0, float("inf")):
+            ratio = f" | {values[0] / values[1]:.1f}×" if values[0] != float("inf") else " | –"
+        elif len(values) == 2:
+            ratio = " | –"
+        print(
+            f"| {label} | " + " | ".join(fmt(v) for v in values) + ratio + (" |" if ratio else " |")
+        )
+
+    line(
+        "1 Person, Browser, Direktlink (leerer Cache): bis bedienbar, Median",
+        [statistics.median(rows[n]["tti"]) for n in names],
+    )
+    if "tti_gallery" in rows.get("datenlabor serve", {}):
+        print(
+            "| 1 Person, Browser, über die Startseite: bis bedienbar, Median | – | "
+            f"{statistics.median(rows['datenlabor serve']['tti_gallery']):.2f} s |"
+            + (" |" if len(names) == 2 else "")
+        )
+    line(
+        f"{args.clients} Personen in {args.window:.0f} s: erste Antwort, Median",
+        [rows[n]["crowd"].get("median") for n in names],
+    )
+    line(
+        f"{args.clients} Personen in {args.window:.0f} s: erste Antwort, p95",
+        [rows[n]["crowd"].get("p95") for n in names],
+    )
+    print(
+        "| fehlgeschlagen | "
+        + " | ".join(str(rows[n]["crowd"].get("failed")) for n in names)
+        + (" | |" if len(names) == 2 else " |")
+    )
+    mem = rows.get("datenlabor serve", {}).get("mem")
+    if mem:
+        print(
+            f"\nSpeicher je wartender Sitzung (datenlabor, Median): RSS {mem['rss']:.0f} MB, "
+            f"USS {mem['uss']:.0f} MB, PSS {mem['pss']:.0f} MB"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,352 @@
+"""The public app server at protocol level: what a visitor (or a script) can and cannot do.
+
+All tests talk to a real `datenlabor serve` with the fixture lab on a loopback
+port (fixture ``fixture_server``: pool of 2, at most 4 sessions, abandoned
+sessions reclaimed after a few seconds).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import json
+import os
+import signal
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import psutil
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location("bench_server", ROOT / "scripts" / "bench_server.py")
+bench = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(bench)
+
+
+def get(url: str, timeout: float = 60) -> tuple[int, dict[str, str], str]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as resp:
+            return resp.status, dict(resp.headers), resp.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read().decode("utf-8", "replace")
+
+
+def kernels(server) -> list[psutil.Process]:
+    out = []
+    for child in psutil.Process(server.proc.pid).children(recursive=True):
+        try:
+            if "datenlabor.sandbox" in " ".join(child.cmdline()):
+                out.append(child)
+        except psutil.Error:
+            continue
+    return out
+
+
+def kernel_process(server, kernel_id: str) -> psutil.Process:
+    for proc in kernels(server):
+        if kernel_id in " ".join(proc.cmdline()):
+            return proc
+    raise LookupError(kernel_id)
+
+
+async def joined(server) -> bench.AppClient:
+    client = bench.AppClient(server.base, server.app, timeout=60)
+    assert await client.fetch_page() == 200
+    await client.connect()
+    await client.widget_state()
+    return client
+
+
+async def change(client: bench.AppClient, label: str, state: dict) -> str:
+    comm_id, _ = client.find(label)
+    mid = await client.update(comm_id, state)
+    msgs = await client.outputs_until_idle(mid, timeout=30)
+    return "".join(
+        m["content"].get("text", "") for m in msgs if m["header"]["msg_type"] == "stream"
+    )
+
+
+# --- headers, paths, page content ---------------------------------------------------
+
+
+def test_security_headers_on_pages_apps_and_errors(fixture_server):
+    for url in (fixture_server.base, fixture_server.url, fixture_server.base + "gibt-es-nicht"):
+        status, headers, _ = get(url)
+        csp = headers["Content-Security-Policy"]
+        assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp, url
+        assert "http" not in csp, f"CSP names an external host: {csp}"
+        assert headers["X-Frame-Options"] == "DENY"
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_app_page_shows_no_code_and_a_german_loading_state(fixture_server):
+    status, _, html = get(fixture_server.url)
+    assert status == 200
+    for marker in (
+        "import datenlabor",
+        "app.interact(",
+        "def zeige",
+        "os._exit",
+        "jp-InputArea-editor",
+        "Traceback",
+    ):
+        assert marker not in html, f"app page leaks {marker!r}"
+    assert 'role="status"' in html and "Die App wird gestartet" in html
+    assert '<html lang="de"' in html
+    assert "cdn.jsdelivr" not in html and "cdnjs" not in html and "fontawesome" not in html.lower()
+
+
+BLOCKED = [
+    "voila/tree",
+    "voila/tree/mini",
+    "voila/api/contents",
+    "voila/api/contents/mini/mini.ipynb",
+    "api/contents/mini/mini.ipynb",
+    "api/kernels",
+    "api/sessions",
+    "api/kernelspecs",
+    "voila/files/mini/mini.ipynb",
+    "voila/files/mini/lab.yaml",
+    "files/mini/mini.ipynb",
+    "mini/mini.ipynb",
+    "mini/lab.yaml",
+    "voila/render/mini/lab.yaml",
+    "voila/render/mini%2Fmini.ipynb",
+    "voila/render/mini/../mini/mini.ipynb",
+    "voila/render/../../../../etc/passwd",
+    "voila/render/%2e%2e/%2e%2e/etc/passwd",
+    "voila/files/../../../../etc/passwd",
+    "voila/static/../../../../../../etc/passwd",
+    "voila/static/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+    "voila/templates/datenlabor/index.html.j2",
+    "voila/templates/datenlabor/conf.json",
+    "voila/templates/datenlabor/static/../index.html.j2",
+    "voila/templates/datenlabor/static/%2e%2e/index.html.j2",
+    "voila/templates/lab/static/../../../../../../../etc/passwd",
+    "voila/labextensions/../../../../../../etc/passwd",
+    "datenlabor/static/../serving.py",
+    "datenlabor/static/%2e%2e/serving.py",
+    "datenlabor/static/..%2Fserving.py",
+    "datasets/mini-daten/daten.csv",
+    "voila/files/daten.csv",
+    "mini-daten/daten.csv",
+    "voila/render/mini/mini.ipynb?download=1&format=script",
+    "voila/nbconvert/script/mini/mini.ipynb",
+    "nbconvert/script/mini/mini.ipynb",
+    "lab",
+    "tree",
+    "file:///etc/passwd",
+]
+
+
+@pytest.mark.parametrize("path", BLOCKED)
+def test_no_files_sources_or_data_through_the_app_server(fixture_server, path):
+    status, _, body = get(fixture_server.base + path)
+    if path.startswith("voila/render/mini/mini.ipynb?"):
+        # the app itself may render, but never its source
+        assert "import datenlabor" not in body and "app.interact(" not in body
+        return
+    assert status in (403, 404), f"{path}: HTTP {status}"
+    for leak in (
+        "root:x:",
+        "app.interact",
+        "import datenlabor",
+        "ci_parameters",
+        "wert\n",
+        "def serve",
+    ):
+        assert leak not in body, f"{path} leaks {leak!r}"
+
+
+# --- the kernel websocket -------------------------------------------------------------
+
+
+def test_websocket_execute_request_is_refused(fixture_server):
+    async def scenario():
+        client = await joined(fixture_server)
+        marker = f"/tmp/datenlabor-pwned-{os.getpid()}"
+        mid = await client.send(
+            "execute_request",
+            {
+                "code": f"open({marker!r}, 'w').write('x'); print('GEHEIM-4711')",
+                "silent": False,
+                "store_history": False,
+                "user_expressions": {},
+                "allow_stdin": False,
+                "stop_on_error": True,
+            },
+        )
+        with pytest.raises(TimeoutError):
+            await client.wait_for(
+                lambda m: m.get("parent_header", {}).get("msg_id") == mid, timeout=3
+            )
+        assert not Path(marker).exists()
+        # the connection still works for what an app needs
+        text = await change(client, "Rechenart", {"index": 1})
+        assert "mittel" in text
+        await client.close()
+        return marker
+
+    asyncio.run(scenario())
+    assert "GEHEIM-4711" not in fixture_server.log.read_text(errors="replace")
+
+
+def test_crafted_widget_values_are_rejected_in_the_kernel(fixture_server):
+    async def scenario():
+        client = await joined(fixture_server)
+        slider_id, slider = client.find("Anzahl Zeilen")
+        assert (slider["min"], slider["max"]) == (1, 5)
+        honest = await change(client, "Anzahl Zeilen", {"value": 5})
+        # out of range: ipywidgets clamps, app.interact re-validates; never 999 rows
+        crafted = await change(client, "Anzahl Zeilen", {"value": 999})
+        assert crafted in ("", honest), crafted
+        neg = await change(client, "Anzahl Zeilen", {"value": -3})
+        # a value that is not a number at all
+        await change(client, "Anzahl Zeilen", {"value": "1; import os"})
+        # dropdown: index outside the choices and a foreign value
+        await change(client, "Rechenart", {"index": 17})
+        await change(client, "Rechenart", {"value": "rm -rf"})
+        client.states.clear()
+        await client.widget_state()
+        _, slider = client.find("Anzahl Zeilen")
+        _, dropdown = client.find("Rechenart")
+        assert 1 <= slider["value"] <= 5
+        assert dropdown["index"] in (0, 1)
+        assert "Traceback" not in neg
+        await client.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_killed_kernel_does_not_disturb_another_participant(fixture_server):
+    async def scenario():
+        a = await joined(fixture_server)
+        b = await joined(fixture_server)
+        assert a.kernel_id != b.kernel_id
+        kernel_process(fixture_server, a.kernel_id).send_signal(signal.SIGKILL)
+        await asyncio.sleep(1.0)
+        text = await change(b, "Rechenart", {"index": 1})
+        assert "mittel" in text
+        text = await change(b, "Anzahl Zeilen", {"value": 1})
+        assert text.strip()
+        await a.close()
+        await b.close()
+
+    asyncio.run(scenario())
+
+
+def test_app_kernels_run_in_the_sandbox(fixture_server):
+    async def scenario():
+        client = await joined(fixture_server)
+        proc = kernel_process(fixture_server, client.kernel_id)
+        cmd = proc.cmdline()
+        connection = json.loads(Path(cmd[cmd.index("-f") + 1]).read_text())
+        limits = {
+            "as": proc.rlimit(psutil.RLIMIT_AS),
+            "cpu": proc.rlimit(psutil.RLIMIT_CPU),
+            "fsize": proc.rlimit(psutil.RLIMIT_FSIZE),
+            "nproc": proc.rlimit(psutil.RLIMIT_NPROC),
+        }
+        cwd = proc.cwd()
+        await client.close()
+        return connection, limits, cwd
+
+    connection, limits, cwd = asyncio.run(scenario())
+    assert connection["transport"] == "ipc"
+    assert 0 < limits["as"][0] <= 4 * 2**30
+    assert 0 < limits["cpu"][0] <= 3600
+    assert 0 < limits["fsize"][0] <= 64 * 2**20
+    assert 0 < limits["nproc"][0] <= 1024
+    assert "datenlabor-app-" in cwd and not cwd.startswith(str(ROOT))
+
+
+# --- capacity: cap, culling, burst --------------------------------------------------------
+
+
+def _wait_for_kernels(server, at_most: int, timeout: float) -> int:
+    deadline = time.monotonic() + timeout
+    while True:
+        n = len(kernels(server))
+        if n <= at_most or time.monotonic() > deadline:
+            return n
+        time.sleep(0.5)
+
+
+def test_burst_of_anonymous_requests_stays_under_the_cap_and_is_reclaimed(fixture_server):
+    pool, cap = 2, 4  # FIXTURE_SERVER_ARGS
+    url = fixture_server.url
+
+    def hit(_):
+        return get(url, timeout=120)[0]
+
+    peak = 0
+    peak_rss = 0.0
+    with ThreadPoolExecutor(max_workers=50) as ex:
+        futures = [ex.submit(hit, i) for i in range(200)]
+        while not all(f.done() for f in futures):
+            procs = kernels(fixture_server)
+            peak = max(peak, len(procs))
+            rss = 0.0
+            for p in procs:
+                try:
+                    rss += p.memory_info().rss
+                except psutil.Error:
+                    pass
+            peak_rss = max(peak_rss, rss)
+            time.sleep(0.2)
+        statuses = [f.result() for f in futures]
+    served = statuses.count(200)
+    full = statuses.count(503)
+    assert served + full == 200, sorted(set(statuses))
+    assert 1 <= served <= cap + 10  # the cap counts live sessions; reclaimed ones free a place
+    assert full >= 150
+    # kernels: sessions up to the cap plus the refilling pool (+1 starting)
+    assert peak <= cap + pool + 1, peak
+    assert peak_rss / 2**20 <= (cap + pool + 1) * 300, f"{peak_rss / 2**20:.0f} MB"
+    # the friendly German page while full
+    status, headers, body = _full_page(fixture_server)
+    if status == 503:
+        assert "Gerade sind alle Plätze belegt – bitte in einer Minute erneut versuchen" in body
+        assert headers.get("Retry-After") == "60"
+    # nobody connected: everything is reclaimed after the connect timeout (5 s) ...
+    left = _wait_for_kernels(fixture_server, pool, timeout=40)
+    assert left <= pool, f"{left} kernels still alive"
+
+    # ... and a normal visitor is served afterwards
+    async def visitor():
+        client = await joined(fixture_server)
+        text = await change(client, "Rechenart", {"index": 1})
+        await client.close()
+        return text
+
+    assert "mittel" in asyncio.run(visitor())
+
+
+def _full_page(server):
+    """Fill all places with never-connecting sessions, then ask once more."""
+    with ThreadPoolExecutor(max_workers=8) as ex:
+        list(ex.map(lambda _: get(server.url, timeout=120), range(6)))
+    return get(server.url)
+
+
+def test_left_sessions_are_reclaimed(fixture_server):
+    async def scenario():
+        client = await joined(fixture_server)
+        kid = client.kernel_id
+        await client.close()
+        return kid
+
+    kid = asyncio.run(scenario())
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            kernel_process(fixture_server, kid)
+        except LookupError:
+            return
+        time.sleep(0.5)
+    pytest.fail("kernel of a visitor who left is still running")
