@@ -5,7 +5,7 @@ from __future__ import annotations
 APP_SELECTOR = ".datenlabor-app"
 
 
-def open_app(page, url: str, timeout_ms: int = 90_000):
+def open_app(page, url: str, timeout_ms: int = 180_000):
     """Open a lab app and wait until its controls are rendered and the first result is shown."""
     page.goto(url)
     page.wait_for_selector(APP_SELECTOR, timeout=timeout_ms)

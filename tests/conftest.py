@@ -51,6 +51,20 @@ def mini_lab(monkeypatch: pytest.MonkeyPatch):
     datasets._descriptor.cache_clear()
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """All tests on the all-labs server share one xdist worker, so only one such server runs.
+
+    Each server preheats a kernel per lab; two of them at once on 2 cores starve each other.
+    """
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if {"served", "app_url"} & names:
+            item.add_marker(pytest.mark.xdist_group("served"))
+            item.add_marker(pytest.mark.browser)
+        elif "fixture_server" in names:
+            item.add_marker(pytest.mark.xdist_group("fixture-server"))
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -145,6 +159,8 @@ def page(browser):
     context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="de-DE")
     pg = context.new_page()
     pg.set_default_timeout(60_000)
+    # A Voilà page is delivered once its notebook has run; on 2 busy cores that can take a while.
+    pg.set_default_navigation_timeout(180_000)
     yield pg
     context.close()
 
@@ -157,7 +173,7 @@ FIXTURE_SERVER_ARGS = [
     "--max-sitzungen",
     "4",
     "--verbindung-sekunden",
-    "5",
+    "15",
     "--weg-sekunden",
     "3",
     "--voila-option=--DatenlaborKernelManager.reap_interval=1",

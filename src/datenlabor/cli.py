@@ -62,7 +62,9 @@ def _read_params_file(path: str) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         raise ParameterError(f"Die Parameterdatei „{path}“ ist kein gültiges YAML: {exc}") from None
     if not isinstance(data, dict):
-        raise ParameterError(f"Die Parameterdatei „{path}“ muss Zuordnungen „name: wert“ enthalten.")
+        raise ParameterError(
+            f"Die Parameterdatei „{path}“ muss Zuordnungen „name: wert“ enthalten."
+        )
     return data
 
 
@@ -76,7 +78,9 @@ def cmd_list(args: argparse.Namespace) -> int:
     for lab in labs:
         print(f"{lab.slug}")
         print(f"  {lab.title} – {lab.summary}")
-        print(f"  Dauer: {lab.duration_minutes} Minuten · Zielgruppe: {lab.audience} · Niveau: {lab.level}")
+        print(
+            f"  Dauer: {lab.duration_minutes} Minuten · Zielgruppe: {lab.audience} · Niveau: {lab.level}"
+        )
     if not labs:
         print("Keine Labs gefunden.")
     return EXIT_OK
@@ -143,8 +147,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     ]
     if args.ausfuehrlich:
         extra.append("--Voila.log_level=INFO")
-    serve(port=args.port, ip=args.ip, extra=[*extra, *(args.voila_option or [])],
-          public_url=args.url, max_sessions=args.max_sitzungen)
+    serve(
+        port=args.port,
+        ip=args.ip,
+        extra=[*extra, *(args.voila_option or [])],
+        public_url=args.url,
+        max_sessions=args.max_sitzungen,
+    )
     return EXIT_OK
 
 
@@ -181,28 +190,72 @@ def cmd_lab(args: argparse.Namespace) -> int:
 
 def _add_server_commands(sub: Any) -> None:
     """serve (public workshop server) and lab (JupyterLab for staff)."""
-    p = sub.add_parser("serve", help="den Workshop-App-Server starten (Voilà, alle Labs, Startseite)")
+    p = sub.add_parser(
+        "serve", help="den Workshop-App-Server starten (Voilà, alle Labs, Startseite)"
+    )
     p.add_argument("--port", type=int, default=8866, help="Port (Vorgabe 8866)")
-    p.add_argument("--ip", default="127.0.0.1",
-                   help="Adresse (Vorgabe 127.0.0.1; 0.0.0.0 für Teilnehmende im Netz)")
-    p.add_argument("--fokus", action="append", metavar="LAB",
-                   help="Lab im Mittelpunkt des Workshops: bekommt mehr vorgewärmte Kernel (mehrfach möglich)")
-    p.add_argument("--pool-fokus", type=int, default=10, metavar="N",
-                   help="vorgewärmte Kernel je Fokus-Lab (Vorgabe 10, je etwa 150 MB)")
-    p.add_argument("--pool", type=int, default=1, metavar="N",
-                   help="vorgewärmte Kernel je anderem Lab (Vorgabe 1; 0 schaltet das Vorwärmen ab)")
-    p.add_argument("--max-sitzungen", type=int, default=None, metavar="N",
-                   help="höchstens so viele Besucher-Kernel gleichzeitig (Vorgabe: was in 60 %% des freien Speichers passt)")
-    p.add_argument("--verbindung-sekunden", type=float, default=120, metavar="S",
-                   help="Kernel ohne Browser-Verbindung nach so vielen Sekunden beenden (Vorgabe 120)")
-    p.add_argument("--weg-sekunden", type=float, default=60, metavar="S",
-                   help="Kernel nach dem Schließen der Seite nach so vielen Sekunden beenden (Vorgabe 60)")
-    p.add_argument("--url", metavar="URL",
-                   help="Adresse für Teilnehmende (Text und QR-Code); Vorgabe: aus --ip und --port, bei 0.0.0.0 die Netzwerkadresse")
-    p.add_argument("--ausfuehrlich", action="store_true",
-                   help="mehr Protokoll (nie Eingaben der Teilnehmenden)")
-    p.add_argument("--voila-option", action="append", metavar="OPTION",
-                   help="zusätzliche Voilà-Option, z. B. --MappingKernelManager.cull_idle_timeout=900")
+    p.add_argument(
+        "--ip",
+        default="127.0.0.1",
+        help="Adresse (Vorgabe 127.0.0.1; 0.0.0.0 für Teilnehmende im Netz)",
+    )
+    p.add_argument(
+        "--fokus",
+        action="append",
+        metavar="LAB",
+        help="Lab im Mittelpunkt des Workshops: bekommt mehr vorgewärmte Kernel (mehrfach möglich)",
+    )
+    p.add_argument(
+        "--pool-fokus",
+        type=int,
+        default=10,
+        metavar="N",
+        help="vorgewärmte Kernel je Fokus-Lab (Vorgabe 10, je etwa 150 MB)",
+    )
+    p.add_argument(
+        "--pool",
+        type=int,
+        default=1,
+        metavar="N",
+        help="vorgewärmte Kernel je anderem Lab (Vorgabe 1; 0 schaltet das Vorwärmen ab)",
+    )
+    p.add_argument(
+        "--max-sitzungen",
+        type=int,
+        default=None,
+        metavar="N",
+        help="höchstens so viele Besucher-Kernel gleichzeitig (Vorgabe: was in 60 %% des freien Speichers passt)",
+    )
+    p.add_argument(
+        "--verbindung-sekunden",
+        type=float,
+        default=120,
+        metavar="S",
+        help="Kernel ohne Browser-Verbindung nach so vielen Sekunden beenden (Vorgabe 120)",
+    )
+    p.add_argument(
+        "--weg-sekunden",
+        type=float,
+        default=60,
+        metavar="S",
+        help="Kernel nach dem Schließen der Seite nach so vielen Sekunden beenden (Vorgabe 60)",
+    )
+    p.add_argument(
+        "--url",
+        metavar="URL",
+        help="Adresse für Teilnehmende (Text und QR-Code); Vorgabe: aus --ip und --port, bei 0.0.0.0 die Netzwerkadresse",
+    )
+    p.add_argument(
+        "--ausfuehrlich",
+        action="store_true",
+        help="mehr Protokoll (nie Eingaben der Teilnehmenden)",
+    )
+    p.add_argument(
+        "--voila-option",
+        action="append",
+        metavar="OPTION",
+        help="zusätzliche Voilà-Option, z. B. --MappingKernelManager.cull_idle_timeout=900",
+    )
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("lab", help="JupyterLab für Mitarbeitende starten (mit Token, nur lokal)")
@@ -221,8 +274,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         raise ParameterError("--seed wirkt nur zusammen mit --sample.")
     if args.jobs is not None and args.jobs < 1:
         raise ParameterError("--jobs muss mindestens 1 sein.")
-    grid = build_grid(lab, [tuple(p) for p in args.parameter or []], file_values,
-                      sample=args.sample, seed=args.seed if args.seed is not None else 0)
+    grid = build_grid(
+        lab,
+        [tuple(p) for p in args.parameter or []],
+        file_values,
+        sample=args.sample,
+        seed=args.seed if args.seed is not None else 0,
+    )
     points = grid.points()
     folder = sweep_folder(lab, grid, Path(args.output) if args.output else None)
     varied = ", ".join(grid.varied) or "keine"
@@ -235,9 +293,17 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     engine = f"Dask-Cluster {args.cluster}" if args.cluster else f"{args.jobs or 'alle'} Prozesse"
     print(f"Ausführung: {engine}.")
     sys.stdout.flush()
-    result = run_sweep(lab, grid, Path(args.output) if args.output else None, jobs=args.jobs,
-                       cluster=args.cluster, retry_failed=args.retry_failed, timeout=args.timeout,
-                       html=args.html, progress=not args.quiet)
+    result = run_sweep(
+        lab,
+        grid,
+        Path(args.output) if args.output else None,
+        jobs=args.jobs,
+        cluster=args.cluster,
+        retry_failed=args.retry_failed,
+        timeout=args.timeout,
+        html=args.html,
+        progress=not args.quiet,
+    )
     ok, failed = result.count("ok"), result.count("fehlgeschlagen")
     aborted, open_ = result.count("abgebrochen"), result.count("offen")
     if result.skipped:
@@ -318,23 +384,49 @@ vorhandenen Dask-Cluster, dessen Worker das Projekt installiert haben und
 dieselben Ordner sehen.""",
     )
     p.add_argument("lab", help="Name des Labs (siehe „datenlabor list“)")
-    p.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "WERTE"),
-                   help="Varianten eines Parameters (Aufbau siehe oben; mehrfach möglich)")
+    p.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        metavar=("NAME", "WERTE"),
+        help="Varianten eines Parameters (Aufbau siehe oben; mehrfach möglich)",
+    )
     p.add_argument("-f", "--file", metavar="RASTER.yaml", help="Raster aus einer YAML-Datei lesen")
-    p.add_argument("--sample", type=int, metavar="N",
-                   help="nur eine Zufallsstichprobe von N Punkten des Rasters rechnen")
-    p.add_argument("--seed", type=int, metavar="S", help="Startwert der Zufallsstichprobe (Vorgabe 0)")
-    p.add_argument("-j", "--jobs", type=int, metavar="N",
-                   help="so viele Punkte gleichzeitig (Vorgabe: Anzahl der Prozessorkerne)")
-    p.add_argument("--cluster", metavar="tcp://HOST:PORT",
-                   help="auf diesem Dask-Cluster statt lokal rechnen")
-    p.add_argument("--retry-failed", action="store_true",
-                   help="auch früher fehlgeschlagene Punkte neu rechnen")
-    p.add_argument("--html", action="store_true", help="je Punkt auch die HTML-Fassung erzeugen (langsamer)")
+    p.add_argument(
+        "--sample",
+        type=int,
+        metavar="N",
+        help="nur eine Zufallsstichprobe von N Punkten des Rasters rechnen",
+    )
+    p.add_argument(
+        "--seed", type=int, metavar="S", help="Startwert der Zufallsstichprobe (Vorgabe 0)"
+    )
+    p.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="so viele Punkte gleichzeitig (Vorgabe: Anzahl der Prozessorkerne)",
+    )
+    p.add_argument(
+        "--cluster", metavar="tcp://HOST:PORT", help="auf diesem Dask-Cluster statt lokal rechnen"
+    )
+    p.add_argument(
+        "--retry-failed", action="store_true", help="auch früher fehlgeschlagene Punkte neu rechnen"
+    )
+    p.add_argument(
+        "--html", action="store_true", help="je Punkt auch die HTML-Fassung erzeugen (langsamer)"
+    )
     p.add_argument("--dry-run", action="store_true", help="nur die Punkte zeigen, nichts ausführen")
     p.add_argument("-o", "--output", metavar="ORDNER", help="statt runs/ diesen Ordner verwenden")
-    p.add_argument("--timeout", type=int, default=600, metavar="SEKUNDEN",
-                   help="Höchstdauer je Zelle (Vorgabe 600)")
+    p.add_argument(
+        "--timeout",
+        type=int,
+        default=600,
+        metavar="SEKUNDEN",
+        help="Höchstdauer je Zelle (Vorgabe 600)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="keinen Fortschrittsbalken zeigen")
     p.set_defaults(func=cmd_sweep)
 
@@ -346,11 +438,17 @@ dieselben Ordner sehen.""",
         "oder exportiert die Historie als CSV (eine Zeile je Lauf und Parameter oder Kennzahl).",
     )
     p.add_argument("lab", nargs="?", help="nur Läufe dieses Labs")
-    p.add_argument("--compare", nargs="+", type=int, metavar="ID", help="diese Läufe nebeneinander zeigen")
-    p.add_argument("-n", "--limit", type=int, default=20, metavar="N", help="höchstens N Läufe (Vorgabe 20)")
+    p.add_argument(
+        "--compare", nargs="+", type=int, metavar="ID", help="diese Läufe nebeneinander zeigen"
+    )
+    p.add_argument(
+        "-n", "--limit", type=int, default=20, metavar="N", help="höchstens N Läufe (Vorgabe 20)"
+    )
     p.add_argument("--alle", dest="all", action="store_true", help="alle Läufe zeigen")
     p.add_argument("--export", metavar="DATEI.csv", help="die Historie als CSV-Datei schreiben")
-    p.add_argument("-o", "--output", metavar="ORDNER", help="die Historie in diesem Ordner statt runs/ lesen")
+    p.add_argument(
+        "-o", "--output", metavar="ORDNER", help="die Historie in diesem Ordner statt runs/ lesen"
+    )
     p.set_defaults(func=cmd_runs)
 
 
@@ -364,7 +462,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("list", help="Labs mit Titel, Kurzbeschreibung, Dauer und Zielgruppe zeigen")
     p.set_defaults(func=cmd_list)
 
-    p = sub.add_parser("params", help="Parameter eines Labs mit Typ, Vorgabe, Hilfe und erlaubten Werten")
+    p = sub.add_parser(
+        "params", help="Parameter eines Labs mit Typ, Vorgabe, Hilfe und erlaubten Werten"
+    )
     p.add_argument("lab", help="Name des Labs (siehe „datenlabor list“)")
     p.set_defaults(func=cmd_params)
 
@@ -375,12 +475,28 @@ def build_parser() -> argparse.ArgumentParser:
         "Parameter und Kennzahlen in runs/<lab>/<zeitstempel>/ ab.",
     )
     p.add_argument("lab", help="Name des Labs (siehe „datenlabor list“)")
-    p.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "WERT"),
-                   help="einen Parameter setzen (mehrfach möglich)")
-    p.add_argument("-f", "--file", metavar="DATEI.yaml", help="Parameter aus einer YAML-Datei lesen")
-    p.add_argument("--ci", action="store_true", help="die kleinen, schnellen CI-Parameter des Labs verwenden")
+    p.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        metavar=("NAME", "WERT"),
+        help="einen Parameter setzen (mehrfach möglich)",
+    )
+    p.add_argument(
+        "-f", "--file", metavar="DATEI.yaml", help="Parameter aus einer YAML-Datei lesen"
+    )
+    p.add_argument(
+        "--ci", action="store_true", help="die kleinen, schnellen CI-Parameter des Labs verwenden"
+    )
     p.add_argument("-o", "--output", metavar="ORDNER", help="statt runs/ diesen Ordner verwenden")
-    p.add_argument("--timeout", type=int, default=600, metavar="SEKUNDEN", help="Höchstdauer je Zelle (Vorgabe 600)")
+    p.add_argument(
+        "--timeout",
+        type=int,
+        default=600,
+        metavar="SEKUNDEN",
+        help="Höchstdauer je Zelle (Vorgabe 600)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="keinen Fortschrittsbalken zeigen")
     p.set_defaults(func=cmd_run)
 

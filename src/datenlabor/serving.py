@@ -202,7 +202,9 @@ class SessionTrackingMixin(LoggingConfigurable):
     max_sessions = Integer(
         40, config=True, help="Most visitor kernels at the same time (pools not counted)."
     )
-    connect_timeout = Float(120.0, config=True, help="Seconds a session may wait for its websocket.")
+    connect_timeout = Float(
+        120.0, config=True, help="Seconds a session may wait for its websocket."
+    )
     disconnect_timeout = Float(
         60.0, config=True, help="Seconds a session survives without a websocket."
     )
@@ -739,6 +741,9 @@ def serve(
     url = public_url or workshop_url(ip, port)
     max_sessions = max_sessions or default_max_sessions()
     app = DatenlaborVoila()
+    from .running import patch_kernel_polling
+
+    patch_kernel_polling()  # Voilà executes notebooks with nbclient too (nbclient#312)
     app.initialize(
         build_argv(port, ip, [f"--DatenlaborVoila.public_url={url}", *(extra or [])], max_sessions)
     )
