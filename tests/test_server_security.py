@@ -27,6 +27,18 @@ bench = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(bench)
 
 
+def run_async(coro):
+    """Run a protocol scenario in its own thread and event loop.
+
+    Playwright's sync API keeps an event loop running in this worker's main
+    thread once a browser test ran here, so ``asyncio.run`` cannot be used directly.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as ex:
+        return ex.submit(asyncio.run, coro).result()
+
+
 def get(url: str, timeout: float = 60) -> tuple[int, dict[str, str], str]:
     try:
         with urllib.request.urlopen(url, timeout=timeout) as resp:
@@ -192,7 +204,7 @@ def test_websocket_execute_request_is_refused(fixture_server):
         await client.close()
         return marker
 
-    asyncio.run(scenario())
+    run_async(scenario())
     assert "GEHEIM-4711" not in fixture_server.log.read_text(errors="replace")
 
 
@@ -220,7 +232,7 @@ def test_crafted_widget_values_are_rejected_in_the_kernel(fixture_server):
         assert "Traceback" not in neg
         await client.close()
 
-    asyncio.run(scenario())
+    run_async(scenario())
 
 
 def test_a_killed_kernel_does_not_disturb_another_participant(fixture_server):
@@ -237,7 +249,7 @@ def test_a_killed_kernel_does_not_disturb_another_participant(fixture_server):
         await a.close()
         await b.close()
 
-    asyncio.run(scenario())
+    run_async(scenario())
 
 
 def test_app_kernels_run_in_the_sandbox(fixture_server):
@@ -256,7 +268,7 @@ def test_app_kernels_run_in_the_sandbox(fixture_server):
         await client.close()
         return connection, limits, cwd
 
-    connection, limits, cwd = asyncio.run(scenario())
+    connection, limits, cwd = run_async(scenario())
     assert connection["transport"] == "ipc"
     assert 0 < limits["as"][0] <= 4 * 2**30
     assert 0 < limits["cpu"][0] <= 3600
@@ -324,7 +336,7 @@ def test_burst_of_anonymous_requests_stays_under_the_cap_and_is_reclaimed(fixtur
         await client.close()
         return text
 
-    assert "mittel" in asyncio.run(visitor())
+    assert "mittel" in run_async(visitor())
 
 
 def _full_page(server):
@@ -341,7 +353,7 @@ def test_left_sessions_are_reclaimed(fixture_server):
         await client.close()
         return kid
 
-    kid = asyncio.run(scenario())
+    kid = run_async(scenario())
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
