@@ -65,9 +65,16 @@ def kernel_process(server, kernel_id: str) -> psutil.Process:
     raise LookupError(kernel_id)
 
 
-async def joined(server) -> bench.AppClient:
-    client = bench.AppClient(server.base, server.app, timeout=60)
-    assert await client.fetch_page() == 200
+async def joined(server, wait_s: float = 60.0) -> bench.AppClient:
+    """A participant who joins the app; like a person, retries while all places are taken (503)."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        client = bench.AppClient(server.base, server.app, timeout=60)
+        status = await client.fetch_page()
+        if status != 503 or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(1.0)
+    assert status == 200
     await client.connect()
     await client.widget_state()
     return client
