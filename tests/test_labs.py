@@ -5,24 +5,9 @@ from __future__ import annotations
 import pytest
 
 from datenlabor.catalog import discover
-from datenlabor.recording import read_metrics
+from tests.notebooks import execute_lab
 
 LABS = discover()
-
-
-def _execute(lab, parameters, out):
-    import papermill as pm
-
-    pm.execute_notebook(
-        str(lab.notebook),
-        str(out),
-        parameters=parameters,
-        kernel_name="datenlabor",
-        progress_bar=False,
-        cwd=str(out.parent),
-        execution_timeout=300,
-    )
-    return read_metrics(out)
 
 
 def _assert_in_ranges(lab, metrics):
@@ -43,7 +28,7 @@ def test_labs_are_discovered():
 @pytest.mark.parametrize("lab", LABS, ids=lambda lab: lab.slug)
 def test_lab_runs_with_ci_parameters_and_metrics_in_range(lab, tmp_path):
     before = lab.notebook.read_bytes()
-    metrics = _execute(lab, lab.ci_parameters, tmp_path / "ci.ipynb")
+    metrics = execute_lab(lab, tmp_path / "ci.ipynb", lab.ci_parameters)
     _assert_in_ranges(lab, metrics)
     assert lab.notebook.read_bytes() == before, "running a lab must not modify labs/"
 
@@ -51,5 +36,5 @@ def test_lab_runs_with_ci_parameters_and_metrics_in_range(lab, tmp_path):
 @pytest.mark.slow
 @pytest.mark.parametrize("lab", LABS, ids=lambda lab: lab.slug)
 def test_lab_runs_with_default_parameters(lab, tmp_path):
-    metrics = _execute(lab, {}, tmp_path / "default.ipynb")
+    metrics = execute_lab(lab, tmp_path / "default.ipynb")
     assert set(lab.metric_ranges) <= set(metrics)

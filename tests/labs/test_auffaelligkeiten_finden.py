@@ -13,7 +13,7 @@ from datenlabor import datasets
 from datenlabor.catalog import get_lab
 from datenlabor.errors import CsvError
 from datenlabor.paths import project_root
-from datenlabor.recording import read_metrics
+from tests.notebooks import execute_lab
 
 SLUG = "auffaelligkeiten-finden"
 DATASET = "gebaeude-verbrauch"
@@ -103,23 +103,13 @@ def test_misnamed_column_gives_german_message(tmp_path):
 
 @pytest.mark.slow
 def test_own_german_csv_is_used(lab, tmp_path):
-    import papermill as pm
-
     # Four buildings exported from a (fictional) energy management system, UTF-8 with BOM
     bundled = datenlabor.load(DATASET)
     part = bundled[bundled["gebaeude_id"].isin(["G01", "G04", "G08", "G12"])]
     own = tmp_path / "eigene_gebaeude.csv"
     own.write_bytes(german_csv(part, encoding="utf-8-sig"))
     out = tmp_path / "eigene.ipynb"
-    pm.execute_notebook(
-        str(lab.notebook),
-        str(out),
-        parameters={**lab.ci_parameters, "daten": str(own)},
-        kernel_name="datenlabor",
-        progress_bar=False,
-        cwd=str(tmp_path),
-    )
-    metrics = read_metrics(out)
+    metrics = execute_lab(lab, out, {**lab.ci_parameters, "daten": str(own)})
     assert metrics["anzahl_gebaeude"] == 4
     assert 0.6 <= metrics["praezision"] <= 1.0
     assert 0.6 <= metrics["trefferquote"] <= 1.0

@@ -14,7 +14,7 @@ from datenlabor import datasets
 from datenlabor.catalog import get_lab
 from datenlabor.errors import CsvError
 from datenlabor.paths import project_root
-from datenlabor.recording import read_metrics
+from tests.notebooks import execute_lab
 
 SLUG = "daten-erkunden"
 DATASET = "stadtteile-musterstadt"
@@ -86,20 +86,10 @@ def test_misnamed_column_gives_german_message(tmp_path):
 
 @pytest.mark.slow
 def test_own_german_csv_is_used(lab, tmp_path):
-    import papermill as pm
-
     own = tmp_path / "eigene_stadtteile.csv"
     own.write_bytes(OWN_CSV.encode("cp1252"))
     out = tmp_path / "eigene.ipynb"
-    pm.execute_notebook(
-        str(lab.notebook),
-        str(out),
-        parameters={**lab.ci_parameters, "daten": str(own)},
-        kernel_name="datenlabor",
-        progress_bar=False,
-        cwd=str(tmp_path),
-    )
-    metrics = read_metrics(out)
+    metrics = execute_lab(lab, out, {**lab.ci_parameters, "daten": str(own)})
     assert metrics["anzahl_stadtteile"] == 4
     assert metrics["einwohner_gesamt"] == 4150 + 3600 + 1210 + 2540
     # Arbeitslosenquote 2024: 5,2 / 3,9 / 2,5 / 6,5

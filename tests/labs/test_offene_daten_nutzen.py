@@ -14,8 +14,8 @@ from datenlabor import datasets, upload
 from datenlabor.catalog import get_lab
 from datenlabor.errors import CsvError
 from datenlabor.paths import project_root
-from datenlabor.recording import read_metrics
 from tests.conftest import fixture_path
+from tests.notebooks import execute_lab
 
 SLUG = "offene-daten-nutzen"
 DATASET = "offene-daten-beispiele"
@@ -147,20 +147,10 @@ def test_upload_app_forgets_the_file(monkeypatch):
 
 @pytest.mark.slow
 def test_own_german_csv_is_used(lab, tmp_path):
-    import papermill as pm
-
     own = tmp_path / "eigene_kitas.csv"
     own.write_bytes(OWN_CSV.encode("cp1252"))
     out = tmp_path / "eigene.ipynb"
-    pm.execute_notebook(
-        str(lab.notebook),
-        str(out),
-        parameters={**lab.ci_parameters, "daten": str(own)},
-        kernel_name="datenlabor",
-        progress_bar=False,
-        cwd=str(tmp_path),
-    )
-    metrics = read_metrics(out)
+    metrics = execute_lab(lab, out, {**lab.ci_parameters, "daten": str(own)})
     assert metrics["zeilen_bereinigt"] == 3  # header row dropped, numbers read
     assert metrics["doppelte_zeilen"] == 0
     # The teaching part always uses the bundled Kita file and must still match its reference.

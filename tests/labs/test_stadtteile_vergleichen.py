@@ -14,7 +14,7 @@ from datenlabor import datasets
 from datenlabor.catalog import get_lab
 from datenlabor.errors import CsvError
 from datenlabor.paths import project_root
-from datenlabor.recording import read_metrics
+from tests.notebooks import execute_lab
 
 SLUG = "stadtteile-vergleichen"
 DATASET = "stadtteil-profile"
@@ -88,23 +88,13 @@ def test_misnamed_column_gives_german_message(tmp_path):
 
 @pytest.mark.slow
 def test_own_german_csv_is_used(lab, tmp_path):
-    import papermill as pm
-
     # A smaller city: 45 districts, saved the German way
     bundled = datenlabor.load(DATASET)
     own_df = bundled.drop(bundled.index[::4])
     own = tmp_path / "eigene_bezirke.csv"
     own.write_bytes(german_csv(own_df))
     out = tmp_path / "eigene.ipynb"
-    pm.execute_notebook(
-        str(lab.notebook),
-        str(out),
-        parameters={**lab.ci_parameters, "daten": str(own)},
-        kernel_name="datenlabor",
-        progress_bar=False,
-        cwd=str(tmp_path),
-    )
-    metrics = read_metrics(out)
+    metrics = execute_lab(lab, out, {**lab.ci_parameters, "daten": str(own)})
     assert metrics["anzahl_bezirke"] == 45
     assert 0.3 <= metrics["silhouette"] <= 0.8
     assert 2 <= metrics["bestes_k"] <= 8
