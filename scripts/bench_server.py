@@ -298,15 +298,28 @@ def stop(proc: subprocess.Popen) -> None:
             proc.wait()
 
 
-def kernel_memory(proc: subprocess.Popen) -> list[dict[str, float]]:
+def kernels(proc: subprocess.Popen) -> list:
+    """Kernel processes below a server: started ones (ipykernel, sandbox) and forked ones."""
     import psutil
 
     out = []
     for child in psutil.Process(proc.pid).children(recursive=True):
         try:
             cmd = " ".join(child.cmdline())
-            if "ipykernel" not in cmd and "datenlabor.sandbox" not in cmd:
-                continue
+            forked = "datenlabor.forkserver" in cmd and child.ppid() != proc.pid
+            if forked or "ipykernel" in cmd or "datenlabor.sandbox" in cmd:
+                out.append(child)
+        except psutil.Error:
+            continue
+    return out
+
+
+def kernel_memory(proc: subprocess.Popen) -> list[dict[str, float]]:
+    import psutil
+
+    out = []
+    for child in kernels(proc):
+        try:
             m = child.memory_full_info()
             out.append({"rss": m.rss / 2**20, "uss": m.uss / 2**20, "pss": m.pss / 2**20})
         except psutil.Error:
@@ -316,15 +329,10 @@ def kernel_memory(proc: subprocess.Popen) -> list[dict[str, float]]:
 
 def wait_pool(proc: subprocess.Popen, expected: int, timeout: float = 300) -> None:
     """Wait until ``expected`` kernels exist and their CPU use has settled (pools executed)."""
-    import psutil
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        kids = [
-            c
-            for c in psutil.Process(proc.pid).children(recursive=True)
-            if "datenlabor.sandbox" in " ".join(c.cmdline())
-        ]
+        kids = kernels(proc)
         if len(kids) >= expected:
             busy = sum(c.cpu_percent(interval=None) for c in kids)
             time.sleep(1.0)

@@ -263,7 +263,7 @@ def test_app_kernels_run_in_the_sandbox(fixture_server):
     async def scenario():
         client = await joined(fixture_server)
         proc = kernel_process(fixture_server, client.kernel_id)
-        cmd = proc.cmdline()
+        cmd = " ".join(proc.cmdline()).split()  # forked kernels have one-string titles
         connection = json.loads(Path(cmd[cmd.index("-f") + 1]).read_text())
         limits = {
             "as": proc.rlimit(psutil.RLIMIT_AS),

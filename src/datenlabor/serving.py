@@ -34,7 +34,7 @@ from typing import Any
 
 import tornado.web
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager, NoSuchKernel
-from traitlets import Dict, Float, Integer, Unicode
+from traitlets import Bool, Dict, Float, Integer, Unicode
 from traitlets.config import LoggingConfigurable
 from voila.app import Voila
 
@@ -209,12 +209,20 @@ class SessionTrackingMixin(LoggingConfigurable):
         60.0, config=True, help="Seconds a session survives without a websocket."
     )
     reap_interval = Float(5.0, config=True, help="Seconds between checks for abandoned sessions.")
+    refill_quiet = Float(
+        5.0,
+        config=True,
+        help="Refill pools once no visitor has arrived for this many seconds (or a pool runs low).",
+    )
 
     def __init__(self, **kwargs: Any) -> None:
         self._sessions: dict[str, dict[str, Any]] = {}
         self._reserved = 0
         self._reaper = None
         self._slots: asyncio.Semaphore | None = None
+        self._trickle: asyncio.Semaphore | None = None
+        self._hurry: dict[asyncio.Task, asyncio.Event] = {}
+        self._last_take = 0.0
         super().__init__(**kwargs)
 
     # admission ------------------------------------------------------------
@@ -253,12 +261,21 @@ class SessionTrackingMixin(LoggingConfigurable):
     async def start_kernel(self, *args: Any, **kwargs: Any) -> str:
         # Only the page handler calls this on the manager itself; pool kernels
         # are started by Voilà's pool code below this class and are not sessions.
+        self._last_take = time.monotonic()
         kernel_id = await super().start_kernel(*args, **kwargs)
         self._register(kernel_id)
         return kernel_id
 
-    async def get_rendered_notebook(self, *args: Any, **kwargs: Any):
-        result = await super().get_rendered_notebook(*args, **kwargs)
+    async def get_rendered_notebook(self, notebook_name: str, *args: Any, **kwargs: Any):
+        self._last_take = time.monotonic()
+        pool = self._pools.get(notebook_name, [])
+        ready = self._ready(notebook_name)
+        if ready:  # Voilà takes the first entry: make it one that is ready
+            pool.remove(ready[0])
+            pool.insert(0, ready[0])
+        elif pool and pool[0] in self._hurry:
+            self._hurry[pool[0]].set()  # nobody ready: this visitor's kernel starts now
+        result = await super().get_rendered_notebook(notebook_name, *args, **kwargs)
         self._register(result[2])
         return result
 
@@ -277,17 +294,75 @@ class SessionTrackingMixin(LoggingConfigurable):
         return await super().shutdown_kernel(kernel_id, *args, **kwargs)
 
     # pool filling ------------------------------------------------------------
-    async def _initialize(self, *args: Any, **kwargs: Any):
-        """Start pool kernels a few at a time.
+    def _ready(self, notebook_name: str) -> list[asyncio.Task]:
+        """Pool entries whose kernel runs and whose notebook has been executed."""
+        out = []
+        for task in self._pools.get(notebook_name, []):
+            if task.done() and not task.cancelled() and task.exception() is None:
+                render = task.result().get("task")
+                if render is None or render.done():
+                    out.append(task)
+        return out
 
-        Voilà starts a whole pool at once; 30 kernels importing pandas on two
-        cores then all miss their start-up timeout. With a slot per CPU core
-        each kernel is ready after a few seconds and the pool fills steadily.
+    def _low_water(self, notebook_name: str) -> int:
+        config = self.kernel_pools_config
+        size = config.get(notebook_name, config.get("default", {})).get("pool_size", 1)
+        return max(1, size // 4)
+
+    async def _wait_for_turn(self, notebook_name: str, hurry: asyncio.Event) -> bool:
+        """Hold a refill back while participants are joining; returns True if it may trickle.
+
+        A refill executes the whole notebook (seconds of CPU). During a burst of
+        visitors that CPU belongs to them, so refills wait until no visitor has
+        arrived for ``refill_quiet`` seconds. Exceptions: a visitor is waiting for
+        exactly this kernel (``hurry``), or the pool has run low (then refills
+        trickle in one at a time).
         """
+        while not hurry.is_set():
+            if time.monotonic() - self._last_take >= self.refill_quiet:
+                return False
+            if len(self._ready(notebook_name)) < self._low_water(notebook_name):
+                return True
+            try:
+                await asyncio.wait_for(hurry.wait(), 0.5)
+            except asyncio.TimeoutError:
+                pass
+        return False
+
+    async def _initialize(self, notebook_path: str, kernel_id: str | None = None, **kwargs: Any):
+        """Start and execute pool kernels a few at a time, and not while visitors arrive.
+
+        Voilà starts a whole pool at once; 30 kernels executing a notebook on two
+        cores all miss their time-outs. With a slot per CPU core (held until the
+        notebook has been executed) the pool fills steadily.
+        """
+        if kernel_id is not None:  # restart of a known kernel
+            return await super()._initialize(notebook_path, kernel_id, **kwargs)
         if self._slots is None:
             self._slots = asyncio.Semaphore(max(1, os.cpu_count() or 1))
-        async with self._slots:
-            return await super()._initialize(*args, **kwargs)
+            self._trickle = asyncio.Semaphore(1)
+        me = asyncio.current_task()
+        hurry = asyncio.Event()
+        self._hurry[me] = hurry
+        try:
+            trickle = await self._wait_for_turn(notebook_path, hurry)
+        finally:
+            self._hurry.pop(me, None)
+        held = [self._trickle, self._slots] if trickle else [self._slots]
+        for semaphore in held:
+            await semaphore.acquire()
+
+        def release(_: object = None) -> None:
+            for semaphore in held:
+                semaphore.release()
+
+        try:
+            result = await super()._initialize(notebook_path, kernel_id, **kwargs)
+        except BaseException:
+            release()
+            raise
+        result["task"].add_done_callback(release)
+        return result
 
     # reclaiming -------------------------------------------------------------
     def start_reaper(self) -> None:
@@ -328,6 +403,26 @@ class SessionTrackingMixin(LoggingConfigurable):
 # while the participant chooses a lab, so the app itself starts from the cache.
 SEEN_ASSETS: dict[str, None] = {}
 CACHEABLE = ("/voila/static/", "/voila/labextensions/", "/voila/templates/", "/datenlabor/static/")
+# Scripts app pages have loaded; app pages announce them with <link rel="preload">, so
+# the browser fetches Voilà's ~90 chunks at once instead of discovering them one
+# wave after the other (about 0.5 s less on a direct link with an empty cache).
+SEEN_SCRIPTS: dict[str, None] = {}
+
+
+def _script_key(uri: str) -> str | None:
+    """A script URL worth preloading; made-up query strings are not accepted (bounded list)."""
+    path, _, query = uri.partition("?")
+    if not path.endswith(".js") or ".." in path or "%" in path:
+        return None
+    if query and not (query.startswith("v=") and len(query) > 6 and query[2:] in path):
+        return None
+    return uri
+
+
+def preload_links() -> bytes:
+    return "".join(
+        f'<link rel="preload" as="script" href="{html.escape(url)}">' for url in SEEN_SCRIPTS
+    ).encode()
 
 
 class SecurityHeaders(tornado.web.OutputTransform):
@@ -350,6 +445,16 @@ class SecurityHeaders(tornado.web.OutputTransform):
             headers["Cache-Control"] = "public, max-age=3600"
             if len(SEEN_ASSETS) < 400 and ".." not in self.uri:
                 SEEN_ASSETS.setdefault(self.uri, None)
+            key = _script_key(self.uri)
+            if key and len(SEEN_SCRIPTS) < 300:
+                SEEN_SCRIPTS.setdefault(key, None)
+        elif status_code == 200 and "/voila/render/" in self.path and SEEN_SCRIPTS:
+            head = chunk.find(b"<head>")
+            if head >= 0:
+                at = head + len(b"<head>")
+                chunk = chunk[:at] + preload_links() + chunk[at:]
+                if "Content-Length" in headers:
+                    headers["Content-Length"] = str(len(chunk))
         return status_code, headers, chunk
 
 
@@ -505,6 +610,12 @@ class DatenlaborVoila(Voila):
     )
     focus_pool_size = Integer(10, config=True, help="Preheated kernels per lab in workshop focus.")
     pool_size = Integer(1, config=True, help="Preheated kernels per other lab.")
+    fork_kernels = Bool(
+        True,
+        config=True,
+        help="Fork app kernels from one process with the labs' imports done (fast, shared memory).",
+    )
+    _fork_server = None
 
     def labs(self) -> list[Lab]:
         return [lab for lab in discover(labs_dir()) if lab.notebook.is_file()]
@@ -531,6 +642,23 @@ class DatenlaborVoila(Voila):
         }
         super().initialize(argv)
         self._configure_pools()
+
+    def _start_fork_server(self) -> None:
+        """Must run before the pools start filling (when the kernel manager is created)."""
+        import tempfile
+
+        from . import forkserver
+
+        spec = AppKernelSpecManager().get_kernel_spec(APP_KERNEL)
+        folder = tempfile.mkdtemp(prefix="datenlabor-vorstart-")  # 0700: only this user
+        path = os.path.join(folder, "vorstart.sock")
+        env = {**os.environ, **spec.env}
+        env.pop(forkserver.ENV_SOCKET, None)
+        env.pop(forkserver.ENV_PID, None)
+        self._fork_server = forkserver.start_server(path, env, labs_dir())
+        self._fork_folder = folder
+        os.environ[forkserver.ENV_SOCKET] = path
+        os.environ[forkserver.ENV_PID] = str(self._fork_server.pid)
 
     def _configure_pools(self) -> None:
         """Pool size per lab notebook; notebooks that are no lab get no pool."""
@@ -562,6 +690,8 @@ class DatenlaborVoila(Voila):
         import voila.app
 
         original = voila.app.voila_kernel_manager_factory
+        if self.fork_kernels and self._fork_server is None:
+            self._start_fork_server()
 
         def factory(*args: Any, **kwargs: Any):
             cls = original(*args, **kwargs)
@@ -580,6 +710,13 @@ class DatenlaborVoila(Voila):
         import shutil
 
         shutil.rmtree(self.connection_dir, ignore_errors=True)
+        if self._fork_server is not None:
+            self._fork_server.terminate()
+            try:
+                self._fork_server.wait(10)
+            except Exception:  # noqa: BLE001
+                self._fork_server.kill()
+            shutil.rmtree(self._fork_folder, ignore_errors=True)
 
     def init_handlers(self) -> list:
         import jinja2
@@ -698,10 +835,13 @@ def build_argv(
         "--VoilaConfiguration.preheat_kernel=True",
         "--VoilaConfiguration.kernel_spec_manager_class=datenlabor.serving.AppKernelSpecManager",
         "--VoilaExporter.language_code=de",
+        # Front-end extensions an app page does not need (a JupyterLab button, code
+        # highlighting for hidden sources): each costs requests and script time.
+        "--VoilaConfiguration.extension_denylist=@voila-dashboards/jupyterlab-preview",
+        "--VoilaConfiguration.extension_denylist=jupyterlab_pygments",
         "--KernelManager.transport=ipc",
-        # Refill pools 2 s after a kernel was taken (starts are limited to one per CPU core,
-        # so refills do not starve the participants during a burst).
-        "--VoilaKernelManager.fill_delay=2",
+        # Refills are held back while participants arrive (SessionTrackingMixin.refill_quiet).
+        "--VoilaKernelManager.fill_delay=0.5",
         # Backstop for connected but idle sessions (the reaper handles the rest).
         "--MappingKernelManager.cull_idle_timeout=1800",
         "--MappingKernelManager.cull_interval=60",
