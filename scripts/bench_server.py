@@ -327,6 +327,18 @@ def kernel_memory(proc: subprocess.Popen) -> list[dict[str, float]]:
     return out
 
 
+def fork_server_pss(proc: subprocess.Popen) -> float:
+    import psutil
+
+    for child in psutil.Process(proc.pid).children():
+        try:
+            if "datenlabor.forkserver" in " ".join(child.cmdline()):
+                return child.memory_full_info().pss / 2**20
+        except psutil.Error:
+            continue
+    return 0.0
+
+
 def wait_pool(proc: subprocess.Popen, expected: int, timeout: float = 300) -> None:
     """Wait until ``expected`` kernels exist and their CPU use has settled (pools executed)."""
 
@@ -515,6 +527,12 @@ def main(argv: list[str] | None = None) -> int:
                     if mem
                     else {}
                 )
+                if mem:
+                    # What the machine really spends: all kernels plus the fork server, shared
+                    # pages counted once (sum of PSS), divided by the number of kernels.
+                    row["mem"]["share"] = (
+                        sum(m["pss"] for m in mem) + fork_server_pss(proc)
+                    ) / len(mem)
                 print(
                     f"   {len(mem)} idle kernels, median per kernel: "
                     + ", ".join(f"{k.upper()} {v:.0f} MB" for k, v in row["mem"].items()),
@@ -599,7 +617,8 @@ def main(argv: list[str] | None = None) -> int:
     if mem:
         print(
             f"\nSpeicher je wartender Sitzung (datenlabor, Median): RSS {mem['rss']:.0f} MB, "
-            f"USS {mem['uss']:.0f} MB, PSS {mem['pss']:.0f} MB"
+            f"USS {mem['uss']:.0f} MB, PSS {mem['pss']:.0f} MB; "
+            f"Summe PSS aller Kernel und des Vorstart-Prozesses je Kernel: {mem['share']:.0f} MB"
         )
     return 0
 

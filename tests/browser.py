@@ -5,6 +5,19 @@ from __future__ import annotations
 APP_SELECTOR = ".datenlabor-app"
 
 
+def run_async(coro):
+    """Run an asyncio scenario in its own thread and event loop.
+
+    Playwright's sync API keeps an event loop running in this worker's main
+    thread once a browser test ran here, so ``asyncio.run`` cannot be used directly.
+    """
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as ex:
+        return ex.submit(asyncio.run, coro).result()
+
+
 def open_app(page, url: str, timeout_ms: int = 180_000):
     """Open a lab app and wait until its controls are rendered and the first result is shown."""
     page.goto(url)

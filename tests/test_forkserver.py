@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import subprocess
@@ -15,6 +14,7 @@ from jupyter_client.manager import AsyncKernelManager
 
 from datenlabor import forkserver
 from datenlabor.serving import APP_KERNEL, AppKernelSpecManager
+from tests.browser import run_async
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -116,7 +116,7 @@ def test_kernels_are_forked_sandboxed_and_independent(fork_server, monkeypatch):
                 kc.stop_channels()
                 await km.shutdown_kernel(now=True)
 
-    infos, title = asyncio.run(scenario())
+    infos, title = run_async(scenario())
     for info in infos:
         assert info["ppid"] == proc.pid  # forked by the fork server, not started by us
         assert info["preloaded"]  # nothing imported yet by the notebook, already there
@@ -145,7 +145,7 @@ def test_without_a_fork_server_the_kernel_starts_as_a_process(tmp_path, monkeypa
             kc.stop_channels()
             await km.shutdown_kernel(now=True)
 
-    info = asyncio.run(scenario())
+    info = run_async(scenario())
     assert info["ppid"] == os.getpid()
     assert "datenlabor-app-" in info["cwd"]
 

@@ -21,22 +21,12 @@ from pathlib import Path
 import psutil
 import pytest
 
+from tests.browser import run_async
+
 ROOT = Path(__file__).resolve().parents[1]
 _spec = importlib.util.spec_from_file_location("bench_server", ROOT / "scripts" / "bench_server.py")
 bench = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(bench)
-
-
-def run_async(coro):
-    """Run a protocol scenario in its own thread and event loop.
-
-    Playwright's sync API keeps an event loop running in this worker's main
-    thread once a browser test ran here, so ``asyncio.run`` cannot be used directly.
-    """
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(max_workers=1) as ex:
-        return ex.submit(asyncio.run, coro).result()
 
 
 def get(url: str, timeout: float = 60) -> tuple[int, dict[str, str], str]:
@@ -299,6 +289,8 @@ def _wait_for_kernels(server, at_most: int, timeout: float) -> int:
 def test_burst_of_anonymous_requests_stays_under_the_cap_and_is_reclaimed(fixture_server):
     pool, cap = 2, 4  # FIXTURE_SERVER_ARGS
     url = fixture_server.url
+    # Start from a quiet server: pages fetched by earlier tests hold a place until reclaimed.
+    _wait_for_kernels(fixture_server, pool, timeout=60)
 
     def hit(_):
         return get(url, timeout=120)[0]

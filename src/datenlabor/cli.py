@@ -145,6 +145,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         f"--DatenlaborKernelManager.connect_timeout={args.verbindung_sekunden}",
         f"--DatenlaborKernelManager.disconnect_timeout={args.weg_sekunden}",
     ]
+    if args.ohne_vorstart:
+        extra.append("--DatenlaborVoila.fork_kernels=False")
     if args.ausfuehrlich:
         extra.append("--Voila.log_level=INFO")
     serve(
@@ -244,6 +246,12 @@ def _add_server_commands(sub: Any) -> None:
         "--url",
         metavar="URL",
         help="Adresse für Teilnehmende (Text und QR-Code); Vorgabe: aus --ip und --port, bei 0.0.0.0 die Netzwerkadresse",
+    )
+    p.add_argument(
+        "--ohne-vorstart",
+        action="store_true",
+        help="jeden Kernel als eigenen Prozess starten statt ihn vom vorgeladenen "
+        "Vorstart-Prozess abzuzweigen (langsamer, mehr Speicher; zur Fehlersuche)",
     )
     p.add_argument(
         "--ausfuehrlich",

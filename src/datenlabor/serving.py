@@ -209,6 +209,9 @@ class SessionTrackingMixin(LoggingConfigurable):
         60.0, config=True, help="Seconds a session survives without a websocket."
     )
     reap_interval = Float(5.0, config=True, help="Seconds between checks for abandoned sessions.")
+    slot_timeout = Float(
+        120.0, config=True, help="Seconds a pool kernel may hold a start slot at most."
+    )
     refill_quiet = Float(
         5.0,
         config=True,
@@ -352,9 +355,14 @@ class SessionTrackingMixin(LoggingConfigurable):
         for semaphore in held:
             await semaphore.acquire()
 
+        released = False
+
         def release(_: object = None) -> None:
-            for semaphore in held:
-                semaphore.release()
+            nonlocal released
+            if not released:  # once: when the notebook ran, or at the latest after the time-out
+                released = True
+                for semaphore in held:
+                    semaphore.release()
 
         try:
             result = await super()._initialize(notebook_path, kernel_id, **kwargs)
@@ -362,6 +370,8 @@ class SessionTrackingMixin(LoggingConfigurable):
             release()
             raise
         result["task"].add_done_callback(release)
+        # A kernel that dies while executing must not keep its slot for ever.
+        asyncio.get_running_loop().call_later(self.slot_timeout, release)
         return result
 
     # reclaiming -------------------------------------------------------------
