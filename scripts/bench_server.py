@@ -340,12 +340,15 @@ def fork_server_pss(proc: subprocess.Popen) -> float:
 
 
 def wait_pool(proc: subprocess.Popen, expected: int, timeout: float = 300) -> None:
-    """Wait until ``expected`` kernels exist and their CPU use has settled (pools executed)."""
+    """Wait until exactly ``expected`` kernels exist and are idle: the pool is full again.
 
+    Sessions of earlier browser runs must be gone (the server runs with a short
+    ``--weg-sekunden``), otherwise they would be counted as pool kernels.
+    """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         kids = kernels(proc)
-        if len(kids) >= expected:
+        if len(kids) == expected:
             busy = sum(c.cpu_percent(interval=None) for c in kids)
             time.sleep(1.0)
             busy = sum(c.cpu_percent(interval=None) for c in kids)
@@ -504,6 +507,8 @@ def main(argv: list[str] | None = None) -> int:
                 str(pool),
                 "--pool",
                 "0",
+                "--weg-sekunden",
+                "5",
                 "--max-sitzungen",
                 str(max(60, args.clients * 2)),
             ],

@@ -8,6 +8,11 @@ What this module adds to stock Voilà:
 
 * **fast**: preheated kernel pools per lab (bigger pools for the labs in
   workshop focus), so a page view takes a ready kernel instead of starting one;
+  kernels are forked from one process that has the labs' libraries imported
+  (:mod:`datenlabor.forkserver`: milliseconds instead of seconds per kernel,
+  imported code shared between kernels); refills of a pool wait until a burst
+  of arriving participants is over, so their CPU goes to the participants;
+  app pages preload the scripts earlier pages needed;
 * **safe**: a cap on live visitor sessions (German 503 page instead of running
   out of memory), kernels whose websocket never connects or whose visitor left
   are shut down after a short time, the sandbox kernelspec ``datenlabor-app``
