@@ -262,10 +262,12 @@ def test_app_kernels_run_in_the_sandbox(fixture_server):
             "nproc": proc.rlimit(psutil.RLIMIT_NPROC),
         }
         cwd = proc.cwd()
+        parent = " ".join(proc.parent().cmdline())
         await client.close()
-        return connection, limits, cwd
+        return connection, limits, cwd, parent
 
-    connection, limits, cwd = run_async(scenario())
+    connection, limits, cwd, parent = run_async(scenario())
+    assert "datenlabor.forkserver" in parent  # forked from the pre-imported process
     assert connection["transport"] == "ipc"
     assert 0 < limits["as"][0] <= 4 * 2**30
     assert 0 < limits["cpu"][0] <= 3600

@@ -464,9 +464,9 @@ class SecurityHeaders(tornado.web.OutputTransform):
             if key and len(SEEN_SCRIPTS) < 300:
                 SEEN_SCRIPTS.setdefault(key, None)
         elif status_code == 200 and "/voila/render/" in self.path and SEEN_SCRIPTS:
-            head = chunk.find(b"<head>")
-            if head >= 0:
-                at = head + len(b"<head>")
+            # at the end of <head>: the page's own blocking scripts are requested first
+            at = chunk.find(b"</head>")
+            if at >= 0:
                 chunk = chunk[:at] + preload_links() + chunk[at:]
                 if "Content-Length" in headers:
                     headers["Content-Length"] = str(len(chunk))
