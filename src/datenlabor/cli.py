@@ -212,7 +212,7 @@ def _add_server_commands(sub: Any) -> None:
         type=int,
         default=10,
         metavar="N",
-        help="vorgewärmte Kernel je Fokus-Lab (Vorgabe 10, je etwa 150 MB)",
+        help="vorgewärmte Kernel je Fokus-Lab (Vorgabe 10, je etwa 70–110 MB)",
     )
     p.add_argument(
         "--pool",
