@@ -420,7 +420,7 @@ SEEN_ASSETS: dict[str, None] = {}
 CACHEABLE = ("/voila/static/", "/voila/labextensions/", "/voila/templates/", "/datenlabor/static/")
 # Scripts app pages have loaded; app pages announce them with <link rel="preload">, so
 # the browser fetches Voilà's ~90 chunks at once instead of discovering them one
-# wave after the other (about 0.5 s less on a direct link with an empty cache).
+# wave after the other (measured on the mini lab: about 0.3 s less per page view).
 SEEN_SCRIPTS: dict[str, None] = {}
 
 

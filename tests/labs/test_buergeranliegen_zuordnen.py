@@ -13,7 +13,7 @@ from datenlabor.catalog import get_lab
 from datenlabor.datasets import package_path, validate_package
 from datenlabor.errors import CsvError
 from datenlabor.paths import project_root
-from datenlabor.recording import read_metrics
+from tests.notebooks import execute_lab
 
 SLUG = "buergeranliegen-zuordnen"
 DATASET = "maengelmelder"
@@ -71,21 +71,12 @@ def test_misnamed_column_gives_german_message(tmp_path):
 
 @pytest.mark.slow
 def test_notebook_runs_on_own_german_csv(tmp_path):
-    import papermill
-
     lab = get_lab(SLUG)
     # A smaller own export (every second report) in German conventions.
     df = datenlabor.load(DATASET).iloc[::2]
     csv = _german_csv(tmp_path / "eigene_meldungen.csv", df)
     out = tmp_path / "out.ipynb"
-    papermill.execute_notebook(
-        str(lab.notebook),
-        str(out),
-        parameters={**lab.ci_parameters, "daten": str(csv)},
-        kernel_name="datenlabor",
-        progress_bar=False,
-    )
-    metrics = read_metrics(out)
+    metrics = execute_lab(lab, out, {**lab.ci_parameters, "daten": str(csv)})
     assert metrics["anzahl_meldungen"] == len(df)
     assert 0.8 <= metrics["genauigkeit"] <= 0.99
     assert 0.7 <= metrics["makro_f1"] <= 0.99
@@ -94,23 +85,18 @@ def test_notebook_runs_on_own_german_csv(tmp_path):
 @pytest.mark.slow
 def test_weak_model_without_balancing_misses_the_rare_category(tmp_path):
     """The metric ranges must catch a model that ignores the rare department."""
-    import papermill
-
     lab = get_lab(SLUG)
     out = tmp_path / "out.ipynb"
-    papermill.execute_notebook(
-        str(lab.notebook),
-        str(out),
-        parameters={
+    metrics = execute_lab(
+        lab,
+        out,
+        {
             **lab.ci_parameters,
             "staerke_c": 0.1,
             "ausgleich": False,
             "merkmale": "Wörter",
         },
-        kernel_name="datenlabor",
-        progress_bar=False,
     )
-    metrics = read_metrics(out)
     ranges = lab.metric_ranges
     assert metrics["recall_seltenste_kategorie"] < ranges["recall_seltenste_kategorie"]["min"]
     assert metrics["makro_f1"] < ranges["makro_f1"]["min"]

@@ -12,6 +12,7 @@ import datenlabor
 from datenlabor.catalog import get_lab
 from datenlabor.datasets import validate_package
 from datenlabor.errors import CsvError
+from tests.notebooks import execute_lab
 
 ROOT = Path(__file__).resolve().parents[2]
 SLUG = "fair-entscheiden"
@@ -83,22 +84,11 @@ def test_misnamed_column_names_expected_columns(tmp_path):
 
 @pytest.mark.slow
 def test_notebook_with_own_data(tmp_path):
-    import papermill
-
-    from datenlabor.recording import read_metrics
 
     lab = get_lab(SLUG)
     csv = write_german_csv(tmp_path / "eigene_antraege.csv")
     out = tmp_path / "out.ipynb"
-    papermill.execute_notebook(
-        str(lab.notebook),
-        str(out),
-        parameters={**lab.ci_parameters, "daten": str(csv)},
-        kernel_name="datenlabor",
-        execution_timeout=60,
-        progress_bar=False,
-    )
-    m = read_metrics(out)
+    m = execute_lab(lab, out, {**lab.ci_parameters, "daten": str(csv)})
     for name, rng in lab.metric_ranges.items():
         assert rng["min"] <= m[name] <= rng["max"], (name, m[name], rng)
     # The story of the lab: dropping the attribute helps a little, mitigation helps more.

@@ -13,7 +13,7 @@ from datenlabor.catalog import get_lab
 from datenlabor.datasets import package_path, validate_package
 from datenlabor.errors import CsvError
 from datenlabor.paths import project_root
-from datenlabor.recording import read_metrics
+from tests.notebooks import execute_lab
 
 SLUG = "nachfrage-vorhersagen"
 DATASET = "buergerbuero-besuche"
@@ -76,22 +76,15 @@ def test_misnamed_column_gives_german_message(tmp_path):
 
 @pytest.mark.slow
 def test_notebook_runs_on_own_german_csv(tmp_path):
-    import papermill
-
     lab = get_lab(SLUG)
     # Own export: only the last two years, in German conventions.
     df = datenlabor.load(DATASET)
     df = df[df["datum"] >= "2024-11-01"]
     csv = _german_csv(tmp_path / "eigene_besuche.csv", df)
     out = tmp_path / "out.ipynb"
-    papermill.execute_notebook(
-        str(lab.notebook),
-        str(out),
-        parameters={**lab.ci_parameters, "daten": str(csv), "modell": "Gradient Boosting"},
-        kernel_name="datenlabor",
-        progress_bar=False,
+    metrics = execute_lab(
+        lab, out, {**lab.ci_parameters, "daten": str(csv), "modell": "Gradient Boosting"}
     )
-    metrics = read_metrics(out)
     assert metrics["anzahl_tage"] == len(df)
     assert metrics["mae_modell"] < metrics["mae_baseline"]
     assert 0.1 <= metrics["verbesserung_gegenueber_baseline"] <= 0.8
