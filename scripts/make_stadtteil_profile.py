@@ -12,9 +12,9 @@ Usage: python scripts/make_stadtteil_profile.py [--out DIR]
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
+import _synth
 import numpy as np
 
 SEED = 2026
@@ -110,25 +110,8 @@ def generate(seed: int = SEED) -> list[list[str]]:
 
 
 def write(out: Path) -> Path:
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / f"{DATASET_ID}.csv"
-    lines = [",".join(COLUMNS)] + [",".join(r) for r in generate()]
-    path.write_bytes(("\n".join(lines) + "\n").encode("utf-8"))
-    return path
-
-
-def main() -> None:
-    default = Path(__file__).resolve().parents[1] / "datasets" / DATASET_ID
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=default,
-        help="Zielordner (Vorgabe: datasets/" + DATASET_ID + ")",
-    )
-    args = parser.parse_args()
-    print(write(args.out))
+    return _synth.write_csv(out, DATASET_ID, COLUMNS, generate())
 
 
 if __name__ == "__main__":
-    main()
+    _synth.main(DATASET_ID, __doc__.splitlines()[0], write)
