@@ -7,6 +7,7 @@ from typing import Any
 
 from datenlabor.catalog import Lab
 from datenlabor.recording import read_metrics
+from datenlabor.running import kernel_options
 
 
 def execute_lab(lab: Lab, out: Path, parameters: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -21,5 +22,6 @@ def execute_lab(lab: Lab, out: Path, parameters: dict[str, Any] | None = None) -
         progress_bar=False,
         cwd=str(Path(out).parent),
         execution_timeout=300,
+        **kernel_options(),
     )
     return read_metrics(out)

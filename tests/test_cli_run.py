@@ -91,6 +91,22 @@ def test_run_writes_a_complete_result_folder(mini_lab, tmp_path, capsys):
     assert '"outputs": []' in mini_lab.notebook.read_text()
 
 
+def test_runs_talk_to_the_kernel_over_unix_sockets(mini_lab, tmp_path, monkeypatch):
+    """TCP ports are picked, released and bound later: parallel runs could collide."""
+    from jupyter_client.connect import ConnectionFileMixin
+
+    transports = []
+    original = ConnectionFileMixin.write_connection_file
+
+    def spy(self, **kwargs):
+        transports.append(self.transport)
+        return original(self, **kwargs)
+
+    monkeypatch.setattr(ConnectionFileMixin, "write_connection_file", spy)
+    assert main(["run", "mini", "-q", "-o", str(tmp_path)]) == 0
+    assert transports == ["ipc"]
+
+
 @pytest.mark.slow
 def test_kernel_crash_leaves_no_complete_looking_result(mini_lab, tmp_path, capsys):
     out = tmp_path / "runs"
@@ -107,9 +123,15 @@ def test_plain_papermill_runs_a_lab_from_any_directory(mini_lab, tmp_path, monke
     import papermill as pm
 
     from datenlabor.recording import read_metrics
+    from datenlabor.running import kernel_options
 
     monkeypatch.chdir(tmp_path)
+    # Plain papermill; only the kernel's transport is set (no port race under test load).
     pm.execute_notebook(
-        str(mini_lab.notebook), "out.ipynb", parameters={"anzahl": 2}, progress_bar=False
+        str(mini_lab.notebook),
+        "out.ipynb",
+        parameters={"anzahl": 2},
+        progress_bar=False,
+        **kernel_options(),
     )
     assert read_metrics(tmp_path / "out.ipynb")["zeilen"] == 2

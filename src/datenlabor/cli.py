@@ -163,6 +163,7 @@ def cmd_lab(args: argparse.Namespace) -> int:
     import secrets
 
     from .paths import labs_dir
+    from .running import ipc_kernels
 
     token = os.environ.get("DATENLABOR_TOKEN") or secrets.token_urlsafe(24)
     argv = [
@@ -175,6 +176,8 @@ def cmd_lab(args: argparse.Namespace) -> int:
         f"--IdentityProvider.token={token}",
         "--ServerApp.open_browser=False",
     ]
+    if ipc_kernels():
+        argv.append("--KernelManager.transport=ipc")  # no free-port race, no TCP port
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         argv.append("--ServerApp.allow_root=True")  # CI and containers run as root
     if args.ip not in ("127.0.0.1", "localhost", "::1"):

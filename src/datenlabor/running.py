@@ -24,6 +24,32 @@ from .paths import export_absolute, runs_dir
 
 KERNEL_NAME = "datenlabor"
 POLL_SLICE_S = 1.0
+# Unix socket paths are limited to 107 bytes; the ipc names add ~55 to the runtime folder.
+_IPC_PATH_ROOM = 50
+
+
+def ipc_kernels() -> bool:
+    """Whether kernels can talk over Unix sockets instead of TCP ports.
+
+    With TCP, jupyter_client picks free ports, releases them and lets the
+    kernel bind them a moment later; under load (parallel runs, a server
+    answering many connections) another process can take one in between and
+    the kernel dies with "Address already in use". Unix sockets named after
+    the kernel's id cannot collide, and other local users cannot connect.
+    Needs a Unix system and a runtime folder short enough for socket names.
+    """
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    return os.name == "posix" and len(jupyter_runtime_dir()) <= _IPC_PATH_ROOM
+
+
+def kernel_options() -> dict[str, Any]:
+    """papermill keyword arguments that start the kernel on Unix sockets if possible."""
+    from traitlets.config import Config
+
+    if not ipc_kernels():
+        return {}
+    return {"config": Config({"KernelManager": {"transport": "ipc"}})}
 
 
 def patch_kernel_polling() -> None:
@@ -186,6 +212,7 @@ def execute(
             cwd=str(tmp),
             execution_timeout=timeout,
             report_mode=False,
+            **kernel_options(),
         )
         metrics = read_metrics(nb_out)
         files = {

@@ -5,7 +5,6 @@ from __future__ import annotations
 import subprocess
 import sys
 
-import papermill as pm
 import pytest
 
 import datenlabor
@@ -14,7 +13,7 @@ from datenlabor.catalog import get_lab
 from datenlabor.datasets import package_path, validate_package
 from datenlabor.errors import CsvError
 from datenlabor.paths import project_root
-from datenlabor.recording import read_metrics
+from tests.notebooks import execute_lab
 
 SLUG = "ergebnisse-vergleichen"
 DATASET = "laufhistorie-beispiel"
@@ -71,14 +70,7 @@ def test_own_export_runs_through_the_notebook(tmp_path):
     _german_export(csv)
     lab = get_lab(SLUG)
     out = tmp_path / "out.ipynb"
-    pm.execute_notebook(
-        str(lab.notebook),
-        str(out),
-        kernel_name="datenlabor",
-        progress_bar=False,
-        parameters={**lab.ci_parameters, "daten": str(csv)},
-    )
-    m = read_metrics(out)
+    m = execute_lab(lab, out, {**lab.ci_parameters, "daten": str(csv)})
     assert m["anzahl_laeufe"] == 4 and m["anzahl_labs"] == 1
     assert m["anteil_fehlgeschlagen"] == pytest.approx(0.25)
     assert m["anzahl_variiert"] == 2  # anzahl and faktor
@@ -90,8 +82,7 @@ def test_empty_history_falls_back_to_the_labelled_example(tmp_path, monkeypatch)
     monkeypatch.setenv("DATENLABOR_RUNS", str(tmp_path / "leer"))
     lab = get_lab(SLUG)
     out = tmp_path / "out.ipynb"
-    pm.execute_notebook(str(lab.notebook), str(out), kernel_name="datenlabor", progress_bar=False)
-    assert read_metrics(out)["anzahl_laeufe"] == 15
+    assert execute_lab(lab, out)["anzahl_laeufe"] == 15
     assert "synthetische Beispiel (keine echten Messwerte)" in out.read_text(encoding="utf-8")
     assert not (tmp_path / "leer").exists()  # reading the history never creates it
 
