@@ -25,3 +25,11 @@ class CsvError(DatasetError):
 
 class RunError(DatenlaborError):
     """Raised when a notebook run fails (cell error, kernel death, timeout)."""
+
+
+class ServerOptionError(ParameterError):
+    """Raised when an option of `datenlabor serve` (command line or config file) is invalid."""
+
+
+class BrandingError(DatenlaborError):
+    """Raised when the branding file (name, logo, colours of the app server) is unusable."""
