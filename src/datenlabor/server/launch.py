@@ -124,6 +124,35 @@ def create_server(options_config: Config | None = None, config_file: Path | None
     return app
 
 
+def check_address(ip: str, port: int) -> None:
+    """Raise ServerOptionError (German) if the server could not listen on ``ip``:``port``."""
+    import errno
+
+    try:
+        infos = socket.getaddrinfo(
+            ip or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )
+    except (OSError, UnicodeError):
+        raise ServerOptionError(
+            f"Die Adresse „{ip}“ (--ip) ist auf diesem Rechner unbekannt."
+        ) from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as tornado does
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                message = f"Port {port} ist schon belegt; bitte mit --port einen anderen wählen."
+            elif exc.errno == errno.EACCES:
+                message = f"Port {port} ist nur mit Administratorrechten nutzbar; bitte einen ab 1024 wählen."
+            else:
+                message = (
+                    f"Der Server kann nicht unter {ip}:{port} erreichbar sein ({exc.strerror})."
+                )
+            raise ServerOptionError(message) from None
+
+
 def serve(
     options_config: Config | None = None, config_file: Path | None = None, quiet: bool = False
 ) -> None:
@@ -133,6 +162,7 @@ def serve(
     patch_kernel_polling()  # Voilà executes notebooks with nbclient too (nbclient#312)
     app = create_server(options_config, config_file)
     settings = app.options
+    check_address(settings.ip, settings.port)
     if not settings.url:
         settings.url = workshop_url(settings.ip, settings.port)
     logging.getLogger("tornado.access").setLevel(logging.WARNING)
