@@ -35,8 +35,13 @@ def format_value(value: Any) -> str:
     return f"{value:,.3f}".replace(",", "X").replace(".", ",").replace("X", ".")
 
 
-def record(name: str, value: Any, label: str | None = None) -> Any:
-    """Show ``value`` and store it as metric ``name``; returns the value for chaining."""
+def record(name: str, value: Any, label: str | None = None) -> None:
+    """Show ``value`` as "label: value" and store it as metric ``name``.
+
+    ``value`` is a finite number, a text or a truth value (numpy scalars are
+    converted). Returns nothing, so a notebook cell shows no raw ``Out[]`` echo.
+    Raises ``ValueError``/``TypeError`` for other values.
+    """
     from IPython.display import display
 
     clean = _plain(value)
@@ -48,7 +53,6 @@ def record(name: str, value: Any, label: str | None = None) -> Any:
         f"{html.escape(format_value(clean))}</p>",
     }
     display(bundle, raw=True)
-    return value
 
 
 def read_metrics(notebook: Any) -> dict[str, Any]:
