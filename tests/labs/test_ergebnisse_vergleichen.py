@@ -13,6 +13,7 @@ from datenlabor.catalog import get_lab
 from datenlabor.datasets import package_path, validate_package
 from datenlabor.errors import CsvError
 from datenlabor.paths import project_root
+from datenlabor.results import RunResult, RunStatus
 from tests.notebooks import execute_lab
 
 SLUG = "ergebnisse-vergleichen"
@@ -30,12 +31,8 @@ def test_dataset_validates_and_is_reproducible(tmp_path):
 def test_example_has_the_layout_of_a_real_export(tmp_path):
     df = datenlabor.load(DATASET)
     assert list(df.columns) == history.LONG_COLUMNS
-    history.record(
-        lab="mini",
-        parameters={"anzahl": 2},
-        status="ok",
-        metrics={"ergebnis": 1.5},
-        db=tmp_path / history.DB_NAME,
+    history.add_run(
+        RunResult("mini", {"anzahl": 2}, metrics={"ergebnis": 1.5}), db=tmp_path / history.DB_NAME
     )
     assert list(history.to_long_frame(db=tmp_path / history.DB_NAME).columns) == list(df.columns)
 
@@ -44,20 +41,17 @@ def _german_export(path):
     """A real history export, re-saved the way Excel does it in Germany (;, decimal comma, BOM)."""
     db = path.parent / history.DB_NAME
     for i, (faktor, wert) in enumerate([(1.0, 3.5), (1.5, 5.25), (2.0, 7.0)]):
-        history.record(
-            lab="mini",
-            parameters={"anzahl": 2, "faktor": faktor},
-            status="ok",
-            metrics={"ergebnis": wert, "zeilen": 2},
-            duration_s=2.5 + i,
+        history.add_run(
+            RunResult(
+                "mini",
+                {"anzahl": 2, "faktor": faktor},
+                metrics={"ergebnis": wert, "zeilen": 2},
+                duration_s=2.5 + i,
+            ),
             db=db,
         )
-    history.record(
-        lab="mini",
-        parameters={"anzahl": 9, "faktor": 1.0},
-        status="fehlgeschlagen",
-        error="kaputt",
-        db=db,
+    history.add_run(
+        RunResult("mini", {"anzahl": 9, "faktor": 1.0}, RunStatus.FAILED, error="kaputt"), db=db
     )
     frame = history.to_long_frame(db=db)
     frame["wert"] = frame["wert"].str.replace(".", ",", regex=False)
