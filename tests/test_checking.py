@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datenlabor.checking import check_all, check_notebook
 from datenlabor.cli import main
-from tests.conftest import fixture_path
+from tests.helpers import fixture_path
 
 
 def test_check_passes_on_the_repository(capsys):

@@ -18,8 +18,7 @@ from datenlabor.cli import main
 from datenlabor.errors import ParameterError
 from datenlabor.parameters import Parameter
 from datenlabor.sweep import build_grid, parse_cli_value, parse_file_value
-
-from .conftest import free_port
+from tests.helpers import free_port
 
 
 def _entries(root: Path) -> list[str]:

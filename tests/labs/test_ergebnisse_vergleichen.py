@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 import datenlabor
 from datenlabor import history
 from datenlabor.catalog import get_lab
-from datenlabor.datasets import package_path, validate_package
-from datenlabor.errors import CsvError
-from datenlabor.paths import project_root
 from datenlabor.results import RunResult, RunStatus
 from tests.notebooks import execute_lab
 
 SLUG = "ergebnisse-vergleichen"
 DATASET = "laufhistorie-beispiel"
-
-
-def test_dataset_validates_and_is_reproducible(tmp_path):
-    assert validate_package(DATASET) == []
-    script = project_root() / "scripts" / "make_laufhistorie_beispiel.py"
-    subprocess.run([sys.executable, str(script), "--out", str(tmp_path)], check=True)
-    committed = package_path(DATASET).parent / "laeufe.csv"
-    assert (tmp_path / "laeufe.csv").read_bytes() == committed.read_bytes()
 
 
 def test_example_has_the_layout_of_a_real_export(tmp_path):
@@ -79,15 +65,6 @@ def test_empty_history_falls_back_to_the_labelled_example(tmp_path, monkeypatch)
     assert execute_lab(lab, out)["anzahl_laeufe"] == 15
     assert "synthetische Beispiel (keine echten Messwerte)" in out.read_text(encoding="utf-8")
     assert not (tmp_path / "leer").exists()  # reading the history never creates it
-
-
-def test_misnamed_column_names_the_expected_ones(tmp_path):
-    bad = tmp_path / "falsch.csv"
-    df = datenlabor.load(DATASET).rename(columns={"wert": "value"})
-    df.to_csv(bad, sep=";", index=False, encoding="utf-8-sig")
-    with pytest.raises(CsvError) as info:
-        datenlabor.load(DATASET, path=bad)
-    assert "lauf_id" in str(info.value) and "wert" in str(info.value)
 
 
 @pytest.mark.browser
