@@ -65,7 +65,6 @@ def test_export_into_a_missing_folder_is_a_german_failure(tmp_path, capsys):
 
 
 @pytest.mark.slow  # imports Voilà in a fresh process
-@pytest.mark.xfail(reason="server helper: serve validates --fokus in the new server package")
 def test_serve_with_unknown_focus_lab_exits_2():
     proc = subprocess.run(
         [sys.executable, "-m", "datenlabor.cli", "serve", "--fokus", "gibt-es-nicht"],
