@@ -33,6 +33,7 @@ from .handlers import (
     NotFoundHandler,
     SecurityHeaders,
     notebook_key,
+    qr_svg,
 )
 from .kernelspecs import APP_KERNEL, AppKernelSpecManager
 from .options import DatenlaborServer
@@ -193,8 +194,6 @@ class DatenlaborVoila(Voila):
 
     def init_handlers(self) -> list:
         import jinja2
-
-        from .launch import qr_svg
 
         kept, page = voila_compat.public_handlers(self, super().init_handlers())
         labs = self.labs()

@@ -11,6 +11,7 @@ the handlers share lives in the tornado application settings (set by
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 import tornado.web
@@ -56,6 +57,15 @@ def app_path(lab: Lab) -> str:
 def notebook_key(lab: Lab) -> str:
     """The notebook's path relative to the labs folder (Voilà's key for kernel pools)."""
     return f"{lab.slug}/{lab.notebook.name}"
+
+
+def qr_svg(url: str) -> str:
+    """Inline SVG QR code of ``url`` (generated locally, no external service)."""
+    import segno
+
+    svg = segno.make(url, error="m").svg_inline(scale=5, border=2, dark="#000000", light="#ffffff")
+    label = html.escape(f"QR-Code für {url}")
+    return re.sub(r"<svg\b", f'<svg role="img" aria-label="{label}"', svg, count=1)
 
 
 def _script_key(uri: str) -> str | None:
