@@ -6,6 +6,7 @@ Messages are German; exit code 2 means "your input was wrong, nothing was done".
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from collections.abc import Iterable, Sequence
@@ -42,6 +43,27 @@ def _german(text: str) -> str:
 
 argparse._ = _german  # argparse looks its messages up at call time
 argparse.ngettext = lambda s, p, n: _german(s if n == 1 else p)  # type: ignore[attr-defined]
+
+
+_OS_ERRORS = {
+    errno.ENOENT: "gibt es nicht",
+    errno.EACCES: "darf nicht gelesen oder geschrieben werden (keine Berechtigung)",
+    errno.EPERM: "darf nicht gelesen oder geschrieben werden (keine Berechtigung)",
+    errno.EEXIST: "existiert schon",
+    errno.EISDIR: "ist ein Ordner, keine Datei",
+    errno.ENOTDIR: "geht nicht: ein Teil des Pfads ist eine Datei, kein Ordner",
+    errno.ENOSPC: "kann nicht geschrieben werden: der Datenträger ist voll",
+    errno.EROFS: "kann nicht geschrieben werden: der Datenträger ist schreibgeschützt",
+}
+
+
+def _os_error_text(exc: OSError) -> str:
+    """A German sentence for a file system failure (the library text is English)."""
+    what = _OS_ERRORS.get(exc.errno or 0, "ist nicht nutzbar")
+    if exc.errno and exc.errno not in _OS_ERRORS:
+        what += f" (Systemfehler {exc.errno})"
+    where = f"„{exc.filename}“" if exc.filename else "Eine Datei oder ein Ordner"
+    return f"Datei oder Ordner nicht nutzbar: {where} {what}."
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> int:
@@ -352,6 +374,8 @@ def cmd_runs(args: argparse.Namespace) -> int:
         print(compare_runs(history.get_runs(args.compare, db=db)))
         return EXIT_OK
     if args.export:
+        if not Path(args.export).resolve().parent.is_dir():
+            raise ParameterError(f"Den Ordner für die Exportdatei „{args.export}“ gibt es nicht.")
         frame = history.to_long_frame(args.lab, db=db)
         frame.to_csv(args.export, index=False, encoding="utf-8")
         print(f"{frame['lauf_id'].nunique()} Läufe nach {args.export} geschrieben.")
@@ -615,8 +639,7 @@ def main(argv: list[str] | None = None) -> int:
         print("\nAbgebrochen.", file=sys.stderr)
         return 130
     except OSError as exc:
-        where = f" ({exc.filename})" if exc.filename else ""
-        return _fail(f"Datei oder Ordner nicht nutzbar{where}: {exc.strerror or exc}.", EXIT_FAILED)
+        return _fail(_os_error_text(exc), EXIT_FAILED)
     except Exception as exc:  # noqa: BLE001 - a bug must still not greet the user with a traceback
         return _fail(
             f"Unerwarteter interner Fehler ({type(exc).__name__}: {exc}). Bitte mit dem "
