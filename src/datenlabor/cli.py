@@ -464,6 +464,27 @@ def compare_runs(runs: Sequence[StoredRun]) -> str:
     return text_table(header, rows)
 
 
+def _add_lab_and_values(p: argparse.ArgumentParser, values: str, help_text: str) -> None:
+    """The lab argument and repeatable ``-p NAME WERT`` options of run and sweep."""
+    p.add_argument("lab", help="Name des Labs (siehe „datenlabor list“)")
+    p.add_argument(
+        "-p", "--parameter", nargs=2, action="append", metavar=("NAME", values), help=help_text
+    )
+
+
+def _add_run_options(p: argparse.ArgumentParser) -> None:
+    """Output folder, cell timeout and quiet mode: the same for run and sweep."""
+    p.add_argument("-o", "--output", metavar="ORDNER", help="statt runs/ diesen Ordner verwenden")
+    p.add_argument(
+        "--timeout",
+        type=int,
+        default=600,
+        metavar="SEKUNDEN",
+        help="Höchstdauer je Zelle (Vorgabe 600)",
+    )
+    p.add_argument("-q", "--quiet", action="store_true", help="keinen Fortschrittsbalken zeigen")
+
+
 def _add_sweep_commands(sub: Any) -> None:
     """sweep and runs (parameter sweeps and run history)."""
     p = sub.add_parser(
@@ -498,14 +519,8 @@ Prozessorkerne, je Kernel ein Rechen-Thread) oder mit --cluster auf einem
 vorhandenen Dask-Cluster, dessen Worker das Projekt installiert haben und
 dieselben Ordner sehen.""",
     )
-    p.add_argument("lab", help="Name des Labs (siehe „datenlabor list“)")
-    p.add_argument(
-        "-p",
-        "--parameter",
-        nargs=2,
-        action="append",
-        metavar=("NAME", "WERTE"),
-        help="Varianten eines Parameters (Aufbau siehe oben; mehrfach möglich)",
+    _add_lab_and_values(
+        p, "WERTE", "Varianten eines Parameters (Aufbau siehe oben; mehrfach möglich)"
     )
     p.add_argument("-f", "--file", metavar="RASTER.yaml", help="Raster aus einer YAML-Datei lesen")
     p.add_argument(
@@ -534,15 +549,7 @@ dieselben Ordner sehen.""",
         "--html", action="store_true", help="je Punkt auch die HTML-Fassung erzeugen (langsamer)"
     )
     p.add_argument("--dry-run", action="store_true", help="nur die Punkte zeigen, nichts ausführen")
-    p.add_argument("-o", "--output", metavar="ORDNER", help="statt runs/ diesen Ordner verwenden")
-    p.add_argument(
-        "--timeout",
-        type=int,
-        default=600,
-        metavar="SEKUNDEN",
-        help="Höchstdauer je Zelle (Vorgabe 600)",
-    )
-    p.add_argument("-q", "--quiet", action="store_true", help="keinen Fortschrittsbalken zeigen")
+    _add_run_options(p)
     p.set_defaults(func=cmd_sweep)
 
     p = sub.add_parser(
@@ -589,30 +596,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="Prüft alle Werte, bevor ein Kernel startet, und legt Notebook, HTML, "
         "Parameter und Kennzahlen in runs/<lab>/<zeitstempel>/ ab.",
     )
-    p.add_argument("lab", help="Name des Labs (siehe „datenlabor list“)")
-    p.add_argument(
-        "-p",
-        "--parameter",
-        nargs=2,
-        action="append",
-        metavar=("NAME", "WERT"),
-        help="einen Parameter setzen (mehrfach möglich)",
-    )
+    _add_lab_and_values(p, "WERT", "einen Parameter setzen (mehrfach möglich)")
     p.add_argument(
         "-f", "--file", metavar="DATEI.yaml", help="Parameter aus einer YAML-Datei lesen"
     )
     p.add_argument(
         "--ci", action="store_true", help="die kleinen, schnellen CI-Parameter des Labs verwenden"
     )
-    p.add_argument("-o", "--output", metavar="ORDNER", help="statt runs/ diesen Ordner verwenden")
-    p.add_argument(
-        "--timeout",
-        type=int,
-        default=600,
-        metavar="SEKUNDEN",
-        help="Höchstdauer je Zelle (Vorgabe 600)",
-    )
-    p.add_argument("-q", "--quiet", action="store_true", help="keinen Fortschrittsbalken zeigen")
+    _add_run_options(p)
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("check", help="Notebooks, Metadaten und Datensätze prüfen (für Pflegende)")
