@@ -416,7 +416,14 @@ def text_table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
 
 
 def _started(run: StoredRun) -> str:
-    return (run.started_at or "")[:19].replace("T", " ")
+    from datetime import datetime
+
+    from .formatting import date
+
+    try:
+        return date(datetime.fromisoformat(run.started_at or ""))
+    except ValueError:
+        return run.started_at or "–"
 
 
 def runs_table(runs: Sequence[StoredRun]) -> str:
