@@ -105,7 +105,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def app_url(served: str) -> Callable[[str], str]:
     """``app_url(slug)``: URL of a lab's Voilà app on the test server."""
     from datenlabor.catalog import get_lab
-    from datenlabor.serving import app_path
+    from datenlabor.server.handlers import app_path
 
     return lambda slug: served + app_path(get_lab(slug))
 
@@ -148,7 +148,8 @@ FIXTURE_SERVER_ARGS = [
     "15",
     "--weg-sekunden",
     "3",
-    "--voila-option=--DatenlaborKernelManager.reap_interval=1",
+    "--pruefabstand-sekunden",
+    "1",
 ]
 
 

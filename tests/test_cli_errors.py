@@ -79,7 +79,6 @@ def test_list_with_a_missing_labs_folder(monkeypatch, tmp_path, capsys):
 
 
 @pytest.mark.slow  # imports Voilà in a fresh process
-@pytest.mark.xfail(reason="server helper: serve validates --fokus in the new server package")
 def test_serve_with_unknown_focus_lab_exits_2():
     proc = subprocess.run(
         [sys.executable, "-m", "datenlabor.cli", "serve", "--fokus", "gibt-es-nicht"],

@@ -165,26 +165,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .serving import serve
+    from .server.launch import serve
+    from .server.options import options_from_args
 
-    extra = [
-        f"--DatenlaborVoila.pool_size={args.pool}",
-        f"--DatenlaborVoila.focus_pool_size={args.pool_fokus}",
-        f"--DatenlaborVoila.focus={','.join(args.fokus or [])}",
-        f"--DatenlaborKernelManager.connect_timeout={args.verbindung_sekunden}",
-        f"--DatenlaborKernelManager.disconnect_timeout={args.weg_sekunden}",
-    ]
-    if args.ohne_vorstart:
-        extra.append("--DatenlaborVoila.fork_kernels=False")
-    if args.ausfuehrlich:
-        extra.append("--Voila.log_level=INFO")
-    serve(
-        port=args.port,
-        ip=args.ip,
-        extra=[*extra, *(args.voila_option or [])],
-        public_url=args.url,
-        max_sessions=args.max_sitzungen,
-    )
+    serve(options_from_args(args), Path(args.konfiguration) if args.konfiguration else None)
     return EXIT_OK
 
 
@@ -224,78 +208,16 @@ def cmd_lab(args: argparse.Namespace) -> int:
 
 def _add_server_commands(sub: Any) -> None:
     """serve (public workshop server) and lab (JupyterLab for staff)."""
+    from .server.options import add_arguments
+
     p = sub.add_parser(
-        "serve", help="den Workshop-App-Server starten (Voilà, alle Labs, Startseite)"
+        "serve",
+        help="den Workshop-App-Server starten (Voilà, alle Labs, Startseite)",
+        description="Startet den Workshop-App-Server: alle Labs als Apps und eine Startseite. "
+        "Jede Option lässt sich auch in datenlabor_config.py setzen "
+        "(c.DatenlaborServer.<name> mit _ statt -).",
     )
-    p.add_argument("--port", type=int, default=8866, help="Port (Vorgabe 8866)")
-    p.add_argument(
-        "--ip",
-        default="127.0.0.1",
-        help="Adresse (Vorgabe 127.0.0.1; 0.0.0.0 für Teilnehmende im Netz)",
-    )
-    p.add_argument(
-        "--fokus",
-        action="append",
-        metavar="LAB",
-        help="Lab im Mittelpunkt des Workshops: bekommt mehr vorgewärmte Kernel (mehrfach möglich)",
-    )
-    p.add_argument(
-        "--pool-fokus",
-        type=int,
-        default=10,
-        metavar="N",
-        help="vorgewärmte Kernel je Fokus-Lab (Vorgabe 10, je etwa 70–110 MB)",
-    )
-    p.add_argument(
-        "--pool",
-        type=int,
-        default=1,
-        metavar="N",
-        help="vorgewärmte Kernel je anderem Lab (Vorgabe 1; 0 schaltet das Vorwärmen ab)",
-    )
-    p.add_argument(
-        "--max-sitzungen",
-        type=int,
-        default=None,
-        metavar="N",
-        help="höchstens so viele Besucher-Kernel gleichzeitig (Vorgabe: was in 60 %% des freien Speichers passt)",
-    )
-    p.add_argument(
-        "--verbindung-sekunden",
-        type=float,
-        default=120,
-        metavar="S",
-        help="Kernel ohne Browser-Verbindung nach so vielen Sekunden beenden (Vorgabe 120)",
-    )
-    p.add_argument(
-        "--weg-sekunden",
-        type=float,
-        default=60,
-        metavar="S",
-        help="Kernel nach dem Schließen der Seite nach so vielen Sekunden beenden (Vorgabe 60)",
-    )
-    p.add_argument(
-        "--url",
-        metavar="URL",
-        help="Adresse für Teilnehmende (Text und QR-Code); Vorgabe: aus --ip und --port, bei 0.0.0.0 die Netzwerkadresse",
-    )
-    p.add_argument(
-        "--ohne-vorstart",
-        action="store_true",
-        help="jeden Kernel als eigenen Prozess starten statt ihn vom vorgeladenen "
-        "Vorstart-Prozess abzuzweigen (langsamer, mehr Speicher; zur Fehlersuche)",
-    )
-    p.add_argument(
-        "--ausfuehrlich",
-        action="store_true",
-        help="mehr Protokoll (nie Eingaben der Teilnehmenden)",
-    )
-    p.add_argument(
-        "--voila-option",
-        action="append",
-        metavar="OPTION",
-        help="zusätzliche Voilà-Option, z. B. --MappingKernelManager.cull_idle_timeout=900",
-    )
+    add_arguments(p)
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("lab", help="JupyterLab für Mitarbeitende starten (mit Token, nur lokal)")

@@ -53,3 +53,11 @@ class HistoryError(DatenlaborError):
 
 class MetricError(DatenlaborError):
     """Raised when a notebook records a metric that is not a finite number, text or yes/no."""
+
+
+class ServerOptionError(ParameterError):
+    """Raised when an option of `datenlabor serve` (command line or config file) is invalid."""
+
+
+class BrandingError(DatenlaborError):
+    """Raised when the branding file (name, logo, colours of the app server) is unusable."""
