@@ -7,7 +7,6 @@ Configuration, lowest priority first: :data:`.app.PRESETS`, then
 
 from __future__ import annotations
 
-import html
 import io
 import logging
 import re
@@ -38,15 +37,6 @@ def workshop_url(ip: str, port: int) -> str:
     if ":" in host:
         host = f"[{host}]"
     return f"http://{host}:{port}/"
-
-
-def qr_svg(url: str) -> str:
-    """Inline SVG QR code of ``url`` (generated locally, no external service)."""
-    import segno
-
-    svg = segno.make(url, error="m").svg_inline(scale=5, border=2, dark="#000000", light="#ffffff")
-    label = html.escape(f"QR-Code für {url}")
-    return re.sub(r"<svg\b", f'<svg role="img" aria-label="{label}"', svg, count=1)
 
 
 def banner(url: str, ip: str, pool_plan: dict[str, int], max_sessions: int) -> str:
