@@ -186,6 +186,7 @@ class CsvInfo:
     header_rows: int = 1
     sheet: str | None = None
     normalized: bool = False
+    accounting: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON-able values (stored in ``DataFrame.attrs["csv_info"]``)."""
@@ -779,16 +780,16 @@ def _detect_delimiter(text: str, label: str) -> str:
     best, best_score = None, 0.0
     for sep in DELIMITERS:
         rows = _rows_for(sample, sep)
-        widths = Counter(len(_trim(r)) for r in rows)
+        widths = Counter(len(r) for r in rows)
         if not widths:
             continue
         width, count = max(widths.items(), key=lambda item: (item[1], item[0]))
         if width < 2:
             continue
-        score = count / len(rows)
+        score = count / len(rows) * (width - 1) / width  # more columns: more evidence
         if score > best_score + 1e-9:  # ties keep the earlier (preferred) delimiter
             best, best_score = sep, score
-    if best is not None and best_score >= 0.5:
+    if best is not None and best_score >= 0.33:
         return best
     try:
         import clevercsv
@@ -876,7 +877,8 @@ def _find_table(
     if not nonblank:
         raise CsvError(f"Die Datei „{label}“ enthält keine Tabelle (nur leere Zeilen).")
     widths = Counter(len(_trim(row)) for _, row in nonblank)
-    width = max(widths.items(), key=lambda item: (item[1], item[0]))[0]
+    wide = Counter({w: n for w, n in widths.items() if w >= 2 and n >= 2})
+    width = max((wide or widths).items(), key=lambda item: (item[1], item[0]))[0]
     if header_row is not None:
         found = [i for i, (ln, _) in enumerate(nonblank) if ln >= header_row]
         if not found:
@@ -1254,6 +1256,11 @@ def _detect_formats(
         evidence[col] = counts
         cleaned[col] = values.astype(str)
     info.date_format = date_format or (max(formats, key=formats.get) if formats else None)
+    info.accounting = any(
+        bool(sample[c].dropna().astype(str).str.contains(r"\d-\s*$|€|EUR", regex=True).any())
+        for c in df.columns
+        if c not in info.date_columns
+    )
     total: Counter[str] = Counter()
     for counts in evidence.values():
         for kind in ("de", "de_full", "dot_multi", "en", "en_full", "comma_multi", "ungrouped"):
@@ -1505,7 +1512,7 @@ def to_numbers(
     original = values.astype("string").str.strip()
     text = original.mask(original.str.lower().isin(NA_MARKERS))
     if needs_cleaning(text.dropna()):
-        compact, deco = strip_decorations(text)
+        compact, deco = strip_decorations(text, accounting=bool(info and info.accounting))
         if info is not None:
             if deco.unit:
                 info.units[str(label)] = deco.unit

@@ -134,14 +134,16 @@ def needs_cleaning(text: pd.Series) -> bool:
     return bool(text.str.contains(pattern, regex=True, na=False).any())
 
 
-def strip_decorations(text: pd.Series) -> tuple[pd.Series, Decorations]:
+def strip_decorations(text: pd.Series, accounting: bool = False) -> tuple[pd.Series, Decorations]:
     """Plain number text (``-1.000,00``) from decorated cells, plus what was removed.
 
     ``text`` holds stripped cell texts (NaN for empty). Signs that mean zero
     become ``"0"``, gap signs become NaN; flags, units and accounting
     negatives are removed and counted. Cells that are no number after this
-    stay as they are, so the caller can name them. Vectorised with pandas
-    string methods.
+    stay as they are, so the caller can name them. ``accounting`` says the
+    file is an accounting export (a trailing minus or a currency somewhere):
+    then a value in parentheses is negative. Vectorised with pandas string
+    methods.
     """
     import pandas as pd
 
@@ -157,6 +159,9 @@ def strip_decorations(text: pd.Series) -> tuple[pd.Series, Decorations]:
                 deco.gaps[sign] = deco.gaps.get(sign, 0) + int(n)
         zero = s.isin([k for k, v in SIGNS.items() if v.zero])
         s = s.mask(is_sign & ~zero, pd.NA).mask(zero, "0")
+    in_parens = s.str.match(r"^\(.*\d.*\)$", na=False)
+    if in_parens.any():
+        s = s.where(~in_parens, s.str[1:-1].str.strip())
     parts = s.str.extract(_DECORATION)
     units = pd.concat([parts["pre"], parts["post"]]).dropna().str.strip().str.lower()
     if len(units):
@@ -174,19 +179,16 @@ def strip_decorations(text: pd.Series) -> tuple[pd.Series, Decorations]:
         s = s.where(~has_flag, flagged["num"])
     s = s.str.translate(_SPACE_TABLE)
     trailing_minus = s.str.match(r"^\d[\d.,]*-$", na=False)
-    in_parens = s.str.match(r"^\(-?[\d.,]+\)$", na=False)
-    accounting = bool(trailing_minus.any()) or deco.unit in {"€", "$", "CHF", "£"}
+    accounting = accounting or bool(trailing_minus.any()) or deco.unit in {"€", "$", "CHF", "£"}
     if trailing_minus.any():
         deco.accounting_negatives += int(trailing_minus.sum())
         s = s.where(~trailing_minus, "-" + s.str[:-1])
     if in_parens.any():
-        inner = s.str[1:-1]
         if accounting:
             deco.accounting_negatives += int(in_parens.sum())
-            s = s.where(~in_parens, "-" + inner.str.lstrip("-"))
+            s = s.where(~in_parens, "-" + s.str.lstrip("-"))
         else:
             deco.flags["()"] = int(in_parens.sum())
-            s = s.where(~in_parens, inner)
     deco.gaps = deco.gaps or None
     deco.flags = deco.flags or None
     return s, deco
