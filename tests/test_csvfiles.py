@@ -369,7 +369,7 @@ def test_signs_units_and_flags_are_recorded():
     upload_info = sniff(corpus("dekoriert-prozent-euro.csv"))
     convert_types(read_csv(corpus("dekoriert-prozent-euro.csv")), upload_info)
     assert upload_info.units == {"Anteil": "%", "Betrag": "€", "Gebühr": "€"}
-    assert "Einheit von „Anteil“: %" in upload_info.describe()
+    assert "Spalte „Anteil“: Einheit „%“ aus den Zellen entfernt." in upload_info.describe()
 
 
 def test_wrong_number_is_quoted_as_written():

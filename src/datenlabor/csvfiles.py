@@ -247,8 +247,6 @@ class CsvInfo:
         if self.missing_markers:
             found = ", ".join(f"„{k}“ ({v}×)" for k, v in self.missing_markers.items())
             lines.append(f"Als fehlend erkannt: {found}")
-        for col, unit in self.units.items():
-            lines.append(f"Einheit von „{col}“: {unit}")
         return lines + list(self.notes) + list(self.warnings)
 
 
