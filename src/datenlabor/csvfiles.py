@@ -509,19 +509,29 @@ def _read(
         )
     _check_binary(raw, label)
     text, enc, bom = _decode(raw, encoding, label)
-    del raw
+    if enc not in ("utf-8", "utf-8-sig"):
+        raw = b""  # only UTF-8 bytes can be handed to pandas as they are
     normalized = False
-    if not unicodedata.is_normalized("NFC", text):
+    # Combining marks (U+0300–U+036F) start with byte 0xCC or 0xCD in UTF-8; without
+    # them a UTF-8 text is NFC for Latin script, and the full check can be skipped.
+    may_be_decomposed = not raw or b"\xcc" in raw or b"\xcd" in raw
+    if enc in ("cp1252", "latin-1", "iso8859-15"):
+        may_be_decomposed = False
+    if may_be_decomposed and not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
         normalized = True
-    _check_text(text, label, max_line_chars)
+        raw = b""
+    _check_text(text, label, max_line_chars, raw or None)
+    untouched = bool(raw)
     offset_lines = 0
     hint = _SEP_HINT.match(text[:10].split("\n", 1)[0].strip())
     if hint:
         sep = sep or hint.group(1)
         text = text.split("\n", 1)[1] if "\n" in text else ""
         offset_lines = 1
+        untouched = False
     if skiprows:
+        untouched = False
         parts = text.split("\n", skiprows)
         text = parts[skiprows] if len(parts) > skiprows else ""
         offset_lines += skiprows
@@ -547,19 +557,29 @@ def _read(
     ):
         # Portal exports that end every line with a tab: after a closing quote it breaks CSV.
         text = re.sub(r"[ \t]+(?=\r?\n|\Z)", "", text)
+        untouched = False
         info.notes.append("Tabulatoren und Leerzeichen am Zeilenende entfernt")
     head, tail, _ = _head_and_tail(text, sep, offset_lines)
     layout = _find_table(head, tail, info, header_row, label, offset_lines)
     start = _line_offset(text, layout.data_line)
     end = len(text) if layout.footer_line is None else _line_offset(text, layout.footer_line)
     if typed and len(text) >= _FAST_BYTES and len(layout.header) >= min_columns:
-        fast = _fast_typed(text, start, end, layout, info, label, decimal, thousands, date_format)
+        body_bytes = None
+        if untouched:
+            lead = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
+            body_bytes = memoryview(raw)[
+                lead + len(text[:start].encode("utf-8")) : len(raw)
+                - len(text[end:].encode("utf-8"))
+            ]
+        fast = _fast_typed(
+            text, start, end, layout, info, label, decimal, thousands, date_format, body_bytes
+        )
         if fast is not None:
             return fast, info
         info = CsvInfo(name=label, encoding=enc, delimiter=sep, bom=bom, normalized=normalized)
         _find_table(head, tail, info, header_row, label, offset_lines)
     body = text[start:end]
-    del text
+    del text, raw
     rows = _parse(
         body,
         sep,
@@ -628,7 +648,7 @@ def _megabytes(n: int) -> str:
 
 
 def _check_binary(raw: bytes, label: str) -> None:
-    if not raw.strip():
+    if not raw[:4096].strip() and not raw.strip():
         raise CsvError(f"Die Datei „{label}“ ist leer.")
     for magic, what in _MAGIC:
         if raw.startswith(magic):
@@ -703,7 +723,19 @@ def _decode(raw: bytes, encoding: str | None, label: str) -> tuple[str, str, boo
         return raw.decode("latin-1"), "latin-1", False
 
 
-def _check_text(text: str, label: str, max_line_chars: int) -> None:
+def _has_long_line(data: bytes | str, limit: int) -> bool:
+    """Whether a line is longer than ``limit``: one ``rfind`` per ``limit`` characters."""
+    newline = b"\n" if isinstance(data, bytes) else "\n"
+    pos, n = 0, len(data)
+    while n - pos > limit:
+        last = data.rfind(newline, pos, pos + limit + 1)  # type: ignore[arg-type]
+        if last < 0:
+            return True
+        pos = last + 1
+    return False
+
+
+def _check_text(text: str, label: str, max_line_chars: int, raw: bytes | None = None) -> None:
     head = text[:2048]
     if _HTML_START.match(head) or re.search(r"<html[\s>]", head, re.IGNORECASE):
         raise CsvError(
@@ -711,6 +743,8 @@ def _check_text(text: str, label: str, max_line_chars: int) -> None:
             "die Seite des Datenportals gespeichert statt der Datei selbst – bitte den "
             "Download-Link der CSV-Datei verwenden."
         )
+    if len(text) <= max_line_chars or not _has_long_line(raw or text, max_line_chars):
+        return
     start = 0
     n = len(text)
     while start < n:
@@ -836,6 +870,13 @@ def _line_offset(text: str, line: int) -> int:
     """Character offset where 1-based ``line`` of ``text`` starts."""
     if line <= 1:
         return 0
+    if line < 10_000:
+        pos = -1
+        for _ in range(line - 1):
+            pos = text.find("\n", pos + 1)
+            if pos < 0:
+                return len(text)
+        return pos + 1
     newlines = text.count("\n")
     if line - 1 <= newlines - (line - 1):
         pos = -1
@@ -1087,6 +1128,7 @@ def _fast_typed(
     decimal: str | None,
     thousands: str | None,
     date_format: str | None,
+    body_bytes: memoryview | None = None,
 ) -> pd.DataFrame | None:
     """Typed table of a large file through pandas' C parser; None means: take the careful path.
 
@@ -1102,16 +1144,20 @@ def _fast_typed(
 
     sep = info.delimiter
     width = len(layout.header)
-    head_text = _sample(text[start:end])
+    head_text = text[start : min(end, start + _SAMPLE_CHARS // 2)]
+    if start + len(head_text) < end:
+        head_text = head_text[: head_text.rfind("\n") + 1]
     tail_text = text[max(start + len(head_text), end - 64 * 1024) : end]
     if tail_text:
         tail_text = tail_text.split("\n", 1)[1] if "\n" in tail_text else ""
     scratch = CsvInfo(name=label, encoding=info.encoding, delimiter=sep)
     lines_before = info.header_line - layout.header_line + layout.data_line - 1
     rows = _parse(head_text, sep, label, scratch, lines_before, width, layout.raw_header)
-    rows = rows[:_SAMPLE_ROWS]
+    rows = rows[: _SAMPLE_ROWS // 2]
     try:
-        rows += _parse(tail_text, sep, label, scratch, 0, width, layout.raw_header)[-_TAIL_ROWS:]
+        rows += _parse(tail_text, sep, label, scratch, 0, width, layout.raw_header)[
+            -_TAIL_ROWS // 2 :
+        ]
     except CsvError:
         return None
     sample = _frame(layout.header, rows, scratch)
@@ -1120,18 +1166,34 @@ def _fast_typed(
     _detect_formats(sample, info, decimal=decimal, thousands=thousands, date_format=date_format)
     formats = Counter(info.number_format(c) for c in info.number_columns)
     main = formats.most_common(1)[0][0] if formats else (info.decimal, None)
-    native = [
+
+    def fits_main(col: str) -> bool:
+        dec, thou = info.number_format(col)
+        if dec != main[0] or needs_cleaning(sample[col].dropna()):
+            return False
+        if thou == main[1]:
+            return True
+        # no separator declared for the column: pandas' thousands must not occur in it
+        return thou is None and not sample[col].str.contains(main[1] or "\0", regex=False).any()
+
+    native = [c for c in info.number_columns if fits_main(c)]
+    padded = {c for c in sample.columns if c not in native}
+    padded = {
         c
-        for c in info.number_columns
-        if info.number_format(c) == main and not needs_cleaning(sample[c].dropna())
-    ]
+        for c in padded
+        if (text_rows := [r[names.index(c)] for r in rows[:200] if names.index(c) < len(r)])
+        and any(v != v.strip() for v in text_rows)
+    }
     all_names, _ = _unique_names(layout.header, CsvInfo(name="", encoding="", delimiter=sep))
-    dtypes = {c: "str" for c in all_names if c not in native}
+    dtypes: dict[str, str] = {c: "str" for c in all_names if c not in native}
+    for col in info.date_columns:  # dates repeat: the parser collects the distinct ones in C
+        dtypes[col] = "category"
     markers = sorted({m for v in NA_MARKERS for m in (v, v.upper(), v.title(), v.capitalize())})
     markers += ["k.A.", "K.A.", "#NV", "#N/A", "N/A", "n/a"]
     try:
         df = pd.read_csv(
-            io.StringIO(text[start:end]),
+            io.BytesIO(body_bytes if body_bytes is not None else text[start:end].encode("utf-8")),
+            encoding="utf-8",
             sep=sep,
             header=None,
             names=all_names,
@@ -1159,11 +1221,8 @@ def _fast_typed(
     if df[first].dtype.kind not in "iuf" and (df[first] == layout.header[0]).any():
         return None
     for col in names:
-        if col in native:
-            continue
-        if scratch.stripped_cells and df[col].dtype.kind == "O" or str(df[col].dtype) == "str":
-            stripped = df[col].str.strip()
-            df[col] = stripped.mask(stripped == "")
+        if col in padded and col not in info.number_columns and col not in info.date_columns:
+            df[col] = _on_uniques(df[col], lambda u: u.str.strip().replace("", None))
     info.missing_markers = dict(scratch.missing_markers)
     if info.missing_markers:
         info.notes.append("Fehlende Werte in einer Stichprobe der ersten 2.000 Zeilen gezählt.")
@@ -1233,6 +1292,11 @@ def _detect_formats(
         values = values[values != ""]
         if values.empty:
             continue
+        if not values.str.contains(r"\d", regex=True).all() and not (
+            values.isin(list(STATISTICS_MARKERS)).any()
+        ):
+            # a cell without any digit that is no statistics sign: text, no number or date
+            continue
         fmt = _date_format_of(values, [date_format] if date_format else None)
         if fmt:
             info.date_columns.append(col)
@@ -1256,8 +1320,7 @@ def _detect_formats(
     info.date_format = date_format or (max(formats, key=formats.get) if formats else None)
     info.accounting = any(
         bool(sample[c].dropna().astype(str).str.contains(r"\d-\s*$|€|EUR", regex=True).any())
-        for c in df.columns
-        if c not in info.date_columns
+        for c in evidence
     )
     total: Counter[str] = Counter()
     for counts in evidence.values():
@@ -1442,6 +1505,8 @@ def _date_format_of(values: pd.Series, candidates: list[str] | None = None) -> s
 
             parsed = pd.to_datetime(values, format=fmt, errors="coerce")
             return fmt if parsed.notna().all() else None
+        if not pattern.match(str(values.iloc[0])):  # cheap look at one value first
+            continue
         if values.str.match(pattern).all():
             return fmt
     return None
@@ -1462,18 +1527,26 @@ def parse_dates(values: pd.Series, fmt: str | None = None, name: str | None = No
     always midnight (Excel's ``01.04.2020 00:00:00``) are dates. Raises
     ``CsvError`` naming the column and an example for text that is no date.
     """
+    import numpy as np
     import pandas as pd
 
-    text = values.astype("string").str.strip()
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes, uniques = values.cat.codes.to_numpy(), values.cat.categories.astype(str)
+    else:  # dates repeat: work on each distinct value once
+        codes, uniques = pd.factorize(values.astype("string"))
+    text = pd.Series(uniques, dtype="string").str.strip()
     text = text.mask(text.str.lower().isin(NA_MARKERS))
     present = text.dropna()
     fmt = fmt or _date_format_of(present) or "ISO8601"
     label = name or values.name or "?"
     try:
-        result = pd.to_datetime(text, format=fmt, errors="coerce")
+        parsed = pd.to_datetime(text, format=fmt, errors="coerce")
     except (ValueError, TypeError):
-        result = pd.Series(pd.NaT, index=text.index)
-    bad = text.notna() & result.isna()
+        parsed = pd.Series(pd.NaT, index=text.index)
+    bad = text.notna() & parsed.isna()
+    taken = parsed.to_numpy()[codes]
+    taken[codes < 0] = np.datetime64("NaT")
+    result = pd.Series(taken, index=values.index)
     if bad.any():
         examples = ", ".join(f"„{v}“" for v in text[bad].unique()[:3])
         raise CsvError(
@@ -1482,6 +1555,16 @@ def parse_dates(values: pd.Series, fmt: str | None = None, name: str | None = No
         )
     result.name = values.name
     return result
+
+
+def _on_uniques(values: pd.Series, func: Any) -> pd.Series:
+    """``func`` applied to the distinct values only, then spread back (for repeating text)."""
+    import pandas as pd
+
+    codes, uniques = pd.factorize(values)
+    mapped = func(pd.Series(uniques, dtype=values.dtype))
+    out = pd.Series(mapped.to_numpy()[codes], index=values.index, dtype=values.dtype)
+    return out.mask(codes < 0)
 
 
 def to_numbers(
