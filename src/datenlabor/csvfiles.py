@@ -487,11 +487,11 @@ def _read(
 ) -> tuple[pd.DataFrame, CsvInfo]:
     raw, label = _read_bytes(source, name, max_bytes)
     suffix = Path(label).suffix.lower()
-    from . import spreadsheets
+    from .spreadsheets import kind_of, read_rows
 
-    kind = spreadsheets.kind_of(raw, suffix)
+    kind = kind_of(raw, suffix)
     if kind:
-        records, sheet_name = spreadsheets.read_rows(raw, label, kind, sheet)
+        records, sheet_name = read_rows(raw, label, kind, sheet)
         del raw
         info = CsvInfo(name=label, encoding=kind, delimiter=";", decimal=".", sheet=sheet_name)
         records = [(i, row) for i, row in enumerate(records, start=1)][skiprows:]
