@@ -176,12 +176,22 @@ def cmd_run(args: argparse.Namespace) -> int:
         values = {**lab.ci_parameters, **values}
     result = execute(lab, values, args.output, progress=not args.quiet, timeout=args.timeout)
     print(f"Fertig in {result.duration_s:.1f} s. Ergebnisse: {result.folder}")
+    outside = 0
     for name, value in result.metrics.items():
         rng = lab.metric_ranges.get(name) or {}
         note = ""
         if rng and not (rng.get("min", float("-inf")) <= value <= rng.get("max", float("inf"))):
             note = f"  (außerhalb des erwarteten Bereichs {rng.get('min')}–{rng.get('max')})"
+            outside += 1
         print(f"  {name}: {value}{note}")
+    own = [n for n, p in lab.parameters.items() if p.kind == "csv" and values.get(n)]
+    if outside and own:
+        print(
+            f"\nACHTUNG: {outside} Kennzahl(en) liegen außerhalb der Bereiche, die für die "
+            "Beispieldaten gelten. Bei eigenen Daten kann das stimmen – oder die Datei wurde "
+            "anders gelesen als gemeint (Zahlenformat, Kopfzeile). Bitte die Hinweise zum Lesen "
+            "oben prüfen; der Parameter „lesen“ legt es fest."
+        )
     return EXIT_OK
 
 

@@ -1210,7 +1210,10 @@ def _fast_typed(
     except Exception:  # noqa: BLE001 - pandas' message is English; the careful path explains
         return None
     df = df[[c for c in all_names if c in names]]
-    blank = df.isna().all(axis=1)
+    maybe_blank = df[names[0]].isna()  # a blank row has no first cell: check only those
+    blank = maybe_blank.copy()
+    if maybe_blank.any():
+        blank[maybe_blank] = df[maybe_blank].isna().all(axis=1)
     if blank.any():
         info.blank_rows += int(blank.sum())
         df = df[~blank].reset_index(drop=True)
