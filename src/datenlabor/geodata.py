@@ -59,9 +59,15 @@ class ReferenceSystem:
 
 
 NORTH = (5_200_000.0, 6_120_000.0)  # northing of Germany in UTM and Gauß-Krüger (m)
-WGS84 = ReferenceSystem(4326, "WGS84 (geografische Länge und Breite in Grad)", "Grad", (5.5, 15.5), (47.0, 55.2))
-UTM32 = ReferenceSystem(25832, "ETRS89 / UTM Zone 32N (Meter)", "Meter", (250_000.0, 950_000.0), NORTH)
-UTM33 = ReferenceSystem(25833, "ETRS89 / UTM Zone 33N (Meter)", "Meter", (180_000.0, 520_000.0), NORTH)
+WGS84 = ReferenceSystem(
+    4326, "WGS84 (geografische Länge und Breite in Grad)", "Grad", (5.5, 15.5), (47.0, 55.2)
+)
+UTM32 = ReferenceSystem(
+    25832, "ETRS89 / UTM Zone 32N (Meter)", "Meter", (250_000.0, 950_000.0), NORTH
+)
+UTM33 = ReferenceSystem(
+    25833, "ETRS89 / UTM Zone 33N (Meter)", "Meter", (180_000.0, 520_000.0), NORTH
+)
 UTM32_ZONE = ReferenceSystem(
     4647, "ETRS89 / UTM Zone 32N mit Zonenkennung 32 vor dem Ostwert (Meter)", "Meter",
     (32_250_000.0, 32_950_000.0), NORTH,
@@ -81,7 +87,14 @@ GAUSS_KRUEGER = tuple(
     for zone in (2, 3, 4, 5)
 )
 # Order matters where ranges overlap: UTM 32N is the usual system for most of Germany.
-CANDIDATES: tuple[ReferenceSystem, ...] = (WGS84, UTM32, UTM33, UTM32_ZONE, UTM33_ZONE, *GAUSS_KRUEGER)
+CANDIDATES: tuple[ReferenceSystem, ...] = (
+    WGS84,
+    UTM32,
+    UTM33,
+    UTM32_ZONE,
+    UTM33_ZONE,
+    *GAUSS_KRUEGER,
+)
 BY_EPSG = {rs.epsg: rs for rs in CANDIDATES}
 # Names a person may write for a system, lower case, without spaces and punctuation
 ALIASES = {
@@ -313,7 +326,12 @@ def _share_inside(
     tx, ty = Transformer.from_crs(epsg, 25832, always_xy=True).transform(x, y)
     xmin, ymin, xmax, ymax = box
     margin = 5_000.0
-    inside = (tx >= xmin - margin) & (tx <= xmax + margin) & (ty >= ymin - margin) & (ty <= ymax + margin)
+    inside = (
+        (tx >= xmin - margin)
+        & (tx <= xmax + margin)
+        & (ty >= ymin - margin)
+        & (ty <= ymax + margin)
+    )
     return float(np.mean(inside))
 
 
@@ -395,7 +413,9 @@ def read_areas(path: str | Path, target_epsg: int = 25832) -> tuple[gpd.GeoDataF
     return areas.reset_index(drop=True), note
 
 
-def name_column(areas: Any, preferred: tuple[str, ...] = ("stadtteil", "name", "bezirk", "gebiet")) -> str:
+def name_column(
+    areas: Any, preferred: tuple[str, ...] = ("stadtteil", "name", "bezirk", "gebiet")
+) -> str:
     """The column that names the areas: a preferred name, else the first text column."""
     keys = {_key(c): c for c in areas.columns if c != "geometry"}
     for want in preferred:
@@ -409,3 +429,92 @@ def name_column(areas: Any, preferred: tuple[str, ...] = ("stadtteil", "name", "
         "Die Gebietsdatei hat keine Spalte mit Namen (z. B. „stadtteil“ oder „name“). "
         f"Vorhandene Spalten: {', '.join(c for c in areas.columns if c != 'geometry')}."
     )
+
+
+def read_layer(dataset_id: str, name: str) -> gpd.GeoDataFrame:
+    """One GeoJSON resource of a bundled dataset package as a GeoDataFrame (its own CRS)."""
+    import geopandas as gpd
+
+    from .datasets import package_path, resource
+
+    res = resource(dataset_id, name)
+    path = package_path(dataset_id).parent / res["path"]
+    if not path.is_file():
+        raise GeodataError(f"Datei „{res['path']}“ des Datensatzes „{dataset_id}“ fehlt.")
+    return gpd.read_file(path)
+
+
+def grid_from_areas(
+    areas: gpd.GeoDataFrame, values: np.ndarray | None, cell: float = 250.0
+) -> pd.DataFrame:
+    """Spread a count per area evenly over the centres of a ``cell``-metre grid inside it.
+
+    ``areas`` must be in a metric CRS. ``values`` holds one count per area (``None``:
+    every cell gets weight 1, i.e. the analysis measures area). An area too small to
+    hold a cell centre gets one point at its representative point. Returns a table
+    with ``x``, ``y`` (cell centres), ``wert`` and ``gebiet`` (row number of the area).
+    This is the simplest assumption possible (people spread evenly); say so when you use it.
+    """
+    import pandas as pd
+    import shapely
+
+    xmin, ymin, xmax, ymax = areas.total_bounds
+    xs = np.arange(np.floor(xmin / cell) * cell + cell / 2, xmax, cell)
+    ys = np.arange(np.floor(ymin / cell) * cell + cell / 2, ymax, cell)
+    gx, gy = (a.ravel() for a in np.meshgrid(xs, ys))
+    points = shapely.points(gx, gy)
+    parts = []
+    for i, geom in enumerate(areas.geometry):
+        inside = shapely.contains(geom, points)
+        px, py = gx[inside], gy[inside]
+        if not len(px):
+            rep = geom.representative_point()
+            px, py = np.array([rep.x]), np.array([rep.y])
+        total = 1.0 * len(px) if values is None else float(values[i])
+        parts.append(pd.DataFrame({"x": px, "y": py, "wert": total / len(px), "gebiet": i}))
+    return pd.concat(parts, ignore_index=True)
+
+
+TYPE_COLUMNS = ("art", "typ", "type", "kategorie", "einrichtungsart", "einrichtung")
+NAME_COLUMNS = ("name", "bezeichnung", "einrichtung", "wirtschaftseinheit", "adresse")
+
+
+def facility_types(points: Any, default: str) -> tuple[Any, str]:
+    """Columns ``art`` (``Kita`` or ``Grundschule``) and ``name`` for own facility points.
+
+    The type comes from a column such as ``art``/``Typ``/``Kategorie``: values that
+    contain "kita", "kindergarten", "krippe" or "kindertages" become ``Kita``, values
+    that contain "schule" become ``Grundschule``; other rows are dropped. Without such
+    a column every point counts as ``default``. Returns the points and a German note
+    saying what was assumed. Raises :class:`GeodataError` if no point remains.
+    """
+    keys = {_key(c): c for c in points.columns if c != "geometry"}
+    type_col = next((keys[k] for k in TYPE_COLUMNS if k in keys), None)
+    name_col = next((keys[k] for k in NAME_COLUMNS if k in keys and keys[k] != type_col), None)
+    out = points.copy()
+    out["name"] = (
+        out[name_col].astype(str) if name_col else [f"Ort {i + 1}" for i in range(len(out))]
+    )
+    if type_col is None:
+        out["art"] = default
+        return out[["name", "art", "geometry"]], (
+            f"Die Datei hat keine Spalte mit der Art der Einrichtung (z. B. „art“): "
+            f"Alle {len(out)} Orte gelten als {default}."
+        )
+    values = out[type_col].astype(str).map(_key)
+    kita = values.str.contains("kita|kindergarten|krippe|kindertages")
+    schule = values.str.contains("schule") & ~kita
+    out["art"] = np.where(kita, "Kita", np.where(schule, "Grundschule", ""))
+    kept = out[out["art"] != ""]
+    if kept.empty:
+        found = ", ".join(sorted(out[type_col].astype(str).unique())[:8])
+        raise GeodataError(
+            f"In Spalte „{type_col}“ steht keine Kita und keine Schule. Gefundene Werte: {found}."
+        )
+    note = (
+        f"Art der Einrichtung aus Spalte „{type_col}“: {int(kita.sum())} Kitas, "
+        f"{int(schule.sum())} Schulen (als Grundschule gezählt)"
+    )
+    dropped = len(out) - len(kept)
+    note += f"; {dropped} andere Orte nicht berücksichtigt." if dropped else "."
+    return kept[["name", "art", "geometry"]].reset_index(drop=True), note
