@@ -392,15 +392,21 @@ def read_areas(path: str | Path, target_epsg: int = 25832) -> tuple[gpd.GeoDataF
     areas = areas[areas.geom_type.isin(["Polygon", "MultiPolygon"])]
     if areas.empty:
         raise GeodataError(f"Die Datei „{source.name}“ enthält keine Flächen (Polygone).")
-    if areas.crs is not None:
+    corners = areas.geometry.get_coordinates()
+    in_degrees = bool(np.abs(corners.to_numpy()).max() <= 360)
+    if areas.crs is not None and not (areas.crs.is_geographic and not in_degrees):
         note = f"Koordinatensystem laut Datei: {areas.crs.name} (EPSG:{areas.crs.to_epsg()})."
-        wgs = areas.to_crs(4326)
     else:
-        corners = areas.geometry.get_coordinates()
+        # No CRS, or GeoJSON read as WGS84 (its default) although the values are metres
         guess = guess_crs(corners["x"].to_numpy(), corners["y"].to_numpy())
-        areas = areas.set_crs(guess.epsg)
-        note = "Die Datei nennt kein Koordinatensystem. " + guess.describe()
-        wgs = areas.to_crs(4326)
+        first = (
+            "Die Datei nennt kein Koordinatensystem. "
+            if areas.crs is None
+            else "Die Datei gilt als WGS84, ihre Werte sind aber Meter. "
+        )
+        areas = areas.set_crs(guess.epsg, allow_override=True)
+        note = first + guess.describe()
+    wgs = areas.to_crs(4326)
     xmin, ymin, xmax, ymax = wgs.total_bounds
     if not (WGS84.fits(np.array([xmin, xmax]), np.array([ymin, ymax])).all()):
         raise GeodataError(
@@ -417,7 +423,15 @@ def name_column(
     areas: Any, preferred: tuple[str, ...] = ("stadtteil", "name", "bezirk", "gebiet")
 ) -> str:
     """The column that names the areas: a preferred name, else the first text column."""
-    keys = {_key(c): c for c in areas.columns if c != "geometry"}
+    import pandas as pd
+
+    text = [
+        c for c in areas.columns if c != "geometry" and not pd.api.types.is_numeric_dtype(areas[c])
+    ]
+    keys = {_key(c): c for c in text}
+    for want in preferred:
+        if want in keys:
+            return keys[want]
     for want in preferred:
         for key, col in keys.items():
             if key.startswith(want):

@@ -278,7 +278,13 @@ def describe_failure(exc: BaseException, execution_error: type) -> str:
     if isinstance(exc, execution_error):
         ename = getattr(exc, "ename", "Fehler")
         evalue = getattr(exc, "evalue", "")
-        if ename in {"CsvError", "DatasetError", "ParameterError", "DatenlaborError"}:
+        if ename in {
+            "CsvError",
+            "DatasetError",
+            "GeodataError",
+            "ParameterError",
+            "DatenlaborError",
+        }:
             return f"Das Notebook hat abgebrochen: {evalue}"
         return f"Eine Zelle des Notebooks ist fehlgeschlagen ({ename}: {evalue})."
     name = type(exc).__name__
