@@ -184,6 +184,7 @@ def test_app_changes_the_map_when_the_distance_changes(app_url, page):
     expect(plot).to_have_attribute("alt", re.compile(r"höchstens 500 m Fußweg"))
     table = box.locator("table caption")
     expect(table).to_contain_text("Kita, 500 m")
+    expect(box).to_contain_text("Klasse 1:")
 
     page.get_by_label("Höchste Entfernung (Meter)", exact=True).select_option("1000")
 
