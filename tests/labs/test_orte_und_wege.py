@@ -188,10 +188,28 @@ def test_app_changes_the_map_when_the_distance_changes(app_url, page):
 
     page.get_by_label("Höchste Entfernung (Meter)", exact=True).select_option("1000")
 
-    expect(plot).to_have_attribute("alt", re.compile(r"höchstens 1000 m Fußweg"))
-    expect(table).to_contain_text("Kita, 1000 m")
+    expect(plot).to_have_attribute("alt", re.compile(r"höchstens 1\.000 m Fußweg"))
+    expect(table).to_contain_text("Kita, 1.000 m")
     page.get_by_label("Einrichtung", exact=True).select_option("Grundschule")
     expect(plot).to_have_attribute("alt", re.compile(r"eine Grundschule"))
     assert_no_code(page)
     report = axe_violations(page)
     assert not report, report
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_app_on_a_phone(app_url, browser):
+    from tests.browser import open_app
+    from tests.test_server_browser import axe_violations, narrow, no_horizontal_scroll
+
+    ctx, pg = narrow(browser)
+    try:
+        pg.set_default_navigation_timeout(180_000)
+        box = open_app(pg, app_url(SLUG))
+        assert box.locator("img").first.get_attribute("alt").startswith("Karte der 12 Stadtteile")
+        assert no_horizontal_scroll(pg)
+        report = axe_violations(pg)
+        assert not report, report
+    finally:
+        ctx.close()
