@@ -345,7 +345,10 @@ def generate(seed: int = SEED) -> dict[str, object]:
         for n, (art, title, district, places, x, y) in enumerate(facilities, start=1)
     ]
     gewaesser = [
-        feature({"name": "Mühlenbach", "art": "Fluss"}, {"type": "Polygon", "coordinates": [_ring(river)]})
+        feature(
+            {"name": "Mühlenbach", "art": "Fluss"},
+            {"type": "Polygon", "coordinates": [_ring(river)]},
+        )
     ]
     gruen = [
         feature({"name": name, "art": art}, {"type": "Polygon", "coordinates": [_ring(blob[::-1])]})
@@ -356,7 +359,9 @@ def generate(seed: int = SEED) -> dict[str, object]:
             {"weg_nr": n},
             {
                 "type": "LineString",
-                "coordinates": [[round(float(sx[r, c]), 1), round(float(sy[r, c]), 1)] for r, c in run],
+                "coordinates": [
+                    [round(float(sx[r, c]), 1), round(float(sy[r, c]), 1)] for r, c in run
+                ],
             },
         )
         for n, run in enumerate(lines, start=1)

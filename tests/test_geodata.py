@@ -12,7 +12,7 @@ import pytest
 import datenlabor
 from datenlabor import geodata
 from datenlabor.geodata import GeodataError, find_coordinate_columns, guess_crs, parse_coordinates
-from tests.conftest import fixture_path
+from tests.helpers import fixture_path
 
 # Musterstadt's box in EPSG:25832 (xmin, ymin, xmax, ymax)
 MUSTERSTADT = (358_500.0, 5_651_000.0, 367_500.0, 5_658_000.0)

@@ -23,15 +23,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import DatasetError
+from .errors import GeodataError
+
+__all__ = ["GeodataError", "guess_crs", "points_from_table", "read_areas"]
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
     import pandas as pd
-
-
-class GeodataError(DatasetError):
-    """Raised when coordinates or an area file cannot be used; the message is German."""
 
 
 @dataclass(frozen=True)
