@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -75,6 +76,8 @@ BAD = {
     "negativ": (["--pool", "-1"], "Ungültiger Wert für --pool: -1. Erwartet: eine ganze Zahl ab 0"),
     "datei-fehlt": (["--konfiguration", "fehlt.py"], "Die Konfigurationsdatei"),
     "tippfehler": (["--konfiguration", "{cfg}"], "unbekannte Einstellung fokuss"),
+    "fremde-adresse": (["--ip", "192.0.2.1"], "Der Server kann nicht unter 192.0.2.1:"),
+    "port-belegt": (["--port", "{busy}"], "ist schon belegt"),
 }
 
 
@@ -85,15 +88,19 @@ def test_bad_serve_input_exits_2_with_a_german_message(case, tmp_path):
     cfg = tmp_path / "konfig" / "datenlabor_config.py"  # not in the working directory
     cfg.parent.mkdir()
     cfg.write_text('c.DatenlaborServer.fokuss = ["mini"]\n', encoding="utf-8")
-    argv = [a.format(cfg=cfg) for a in argv]
-    proc = subprocess.run(
-        [sys.executable, "-m", "datenlabor.cli", "serve", "--port", "1", *argv],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env={**os.environ, **fixture_env()},
-        timeout=300,
-    )
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen()
+    argv = [a.format(cfg=cfg, busy=busy.getsockname()[1]) for a in argv]
+    with busy:
+        proc = subprocess.run(
+            [sys.executable, "-m", "datenlabor.cli", "serve", "--port", "1", *argv],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env={**os.environ, **fixture_env()},
+            timeout=300,
+        )
     assert proc.returncode == 2, proc.stderr
     assert message in proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout

@@ -6,6 +6,7 @@ Messages are German; exit code 2 means "your input was wrong, nothing was done".
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from collections.abc import Iterable, Sequence
@@ -42,6 +43,27 @@ def _german(text: str) -> str:
 
 argparse._ = _german  # argparse looks its messages up at call time
 argparse.ngettext = lambda s, p, n: _german(s if n == 1 else p)  # type: ignore[attr-defined]
+
+
+_OS_ERRORS = {
+    errno.ENOENT: "gibt es nicht",
+    errno.EACCES: "darf nicht gelesen oder geschrieben werden (keine Berechtigung)",
+    errno.EPERM: "darf nicht gelesen oder geschrieben werden (keine Berechtigung)",
+    errno.EEXIST: "existiert schon",
+    errno.EISDIR: "ist ein Ordner, keine Datei",
+    errno.ENOTDIR: "geht nicht: ein Teil des Pfads ist eine Datei, kein Ordner",
+    errno.ENOSPC: "kann nicht geschrieben werden: der Datenträger ist voll",
+    errno.EROFS: "kann nicht geschrieben werden: der Datenträger ist schreibgeschützt",
+}
+
+
+def _os_error_text(exc: OSError) -> str:
+    """A German sentence for a file system failure (the library text is English)."""
+    what = _OS_ERRORS.get(exc.errno or 0, "ist nicht nutzbar")
+    if exc.errno and exc.errno not in _OS_ERRORS:
+        what += f" (Systemfehler {exc.errno})"
+    where = f"„{exc.filename}“" if exc.filename else "Eine Datei oder ein Ordner"
+    return f"Datei oder Ordner nicht nutzbar: {where} {what}."
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> int:
@@ -274,6 +296,8 @@ def cmd_runs(args: argparse.Namespace) -> int:
         print(compare_runs(history.get_runs(args.compare, db=db)))
         return EXIT_OK
     if args.export:
+        if not Path(args.export).resolve().parent.is_dir():
+            raise ParameterError(f"Den Ordner für die Exportdatei „{args.export}“ gibt es nicht.")
         frame = history.to_long_frame(args.lab, db=db)
         frame.to_csv(args.export, index=False, encoding="utf-8")
         print(f"{frame['lauf_id'].nunique()} Läufe nach {args.export} geschrieben.")
@@ -314,7 +338,14 @@ def text_table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
 
 
 def _started(run: StoredRun) -> str:
-    return (run.started_at or "")[:19].replace("T", " ")
+    from datetime import datetime
+
+    from .formatting import date
+
+    try:
+        return date(datetime.fromisoformat(run.started_at or ""))
+    except ValueError:
+        return run.started_at or "–"
 
 
 def runs_table(runs: Sequence[StoredRun]) -> str:
@@ -362,6 +393,27 @@ def compare_runs(runs: Sequence[StoredRun]) -> str:
     return text_table(header, rows)
 
 
+def _add_lab_and_values(p: argparse.ArgumentParser, values: str, help_text: str) -> None:
+    """The lab argument and repeatable ``-p NAME WERT`` options of run and sweep."""
+    p.add_argument("lab", help="Name des Labs (siehe „datenlabor list“)")
+    p.add_argument(
+        "-p", "--parameter", nargs=2, action="append", metavar=("NAME", values), help=help_text
+    )
+
+
+def _add_run_options(p: argparse.ArgumentParser) -> None:
+    """Output folder, cell timeout and quiet mode: the same for run and sweep."""
+    p.add_argument("-o", "--output", metavar="ORDNER", help="statt runs/ diesen Ordner verwenden")
+    p.add_argument(
+        "--timeout",
+        type=int,
+        default=600,
+        metavar="SEKUNDEN",
+        help="Höchstdauer je Zelle (Vorgabe 600)",
+    )
+    p.add_argument("-q", "--quiet", action="store_true", help="keinen Fortschrittsbalken zeigen")
+
+
 def _add_sweep_commands(sub: Any) -> None:
     """sweep and runs (parameter sweeps and run history)."""
     p = sub.add_parser(
@@ -396,14 +448,8 @@ Prozessorkerne, je Kernel ein Rechen-Thread) oder mit --cluster auf einem
 vorhandenen Dask-Cluster, dessen Worker das Projekt installiert haben und
 dieselben Ordner sehen.""",
     )
-    p.add_argument("lab", help="Name des Labs (siehe „datenlabor list“)")
-    p.add_argument(
-        "-p",
-        "--parameter",
-        nargs=2,
-        action="append",
-        metavar=("NAME", "WERTE"),
-        help="Varianten eines Parameters (Aufbau siehe oben; mehrfach möglich)",
+    _add_lab_and_values(
+        p, "WERTE", "Varianten eines Parameters (Aufbau siehe oben; mehrfach möglich)"
     )
     p.add_argument("-f", "--file", metavar="RASTER.yaml", help="Raster aus einer YAML-Datei lesen")
     p.add_argument(
@@ -432,15 +478,7 @@ dieselben Ordner sehen.""",
         "--html", action="store_true", help="je Punkt auch die HTML-Fassung erzeugen (langsamer)"
     )
     p.add_argument("--dry-run", action="store_true", help="nur die Punkte zeigen, nichts ausführen")
-    p.add_argument("-o", "--output", metavar="ORDNER", help="statt runs/ diesen Ordner verwenden")
-    p.add_argument(
-        "--timeout",
-        type=int,
-        default=600,
-        metavar="SEKUNDEN",
-        help="Höchstdauer je Zelle (Vorgabe 600)",
-    )
-    p.add_argument("-q", "--quiet", action="store_true", help="keinen Fortschrittsbalken zeigen")
+    _add_run_options(p)
     p.set_defaults(func=cmd_sweep)
 
     p = sub.add_parser(
@@ -487,30 +525,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="Prüft alle Werte, bevor ein Kernel startet, und legt Notebook, HTML, "
         "Parameter und Kennzahlen in runs/<lab>/<zeitstempel>/ ab.",
     )
-    p.add_argument("lab", help="Name des Labs (siehe „datenlabor list“)")
-    p.add_argument(
-        "-p",
-        "--parameter",
-        nargs=2,
-        action="append",
-        metavar=("NAME", "WERT"),
-        help="einen Parameter setzen (mehrfach möglich)",
-    )
+    _add_lab_and_values(p, "WERT", "einen Parameter setzen (mehrfach möglich)")
     p.add_argument(
         "-f", "--file", metavar="DATEI.yaml", help="Parameter aus einer YAML-Datei lesen"
     )
     p.add_argument(
         "--ci", action="store_true", help="die kleinen, schnellen CI-Parameter des Labs verwenden"
     )
-    p.add_argument("-o", "--output", metavar="ORDNER", help="statt runs/ diesen Ordner verwenden")
-    p.add_argument(
-        "--timeout",
-        type=int,
-        default=600,
-        metavar="SEKUNDEN",
-        help="Höchstdauer je Zelle (Vorgabe 600)",
-    )
-    p.add_argument("-q", "--quiet", action="store_true", help="keinen Fortschrittsbalken zeigen")
+    _add_run_options(p)
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("check", help="Notebooks, Metadaten und Datensätze prüfen (für Pflegende)")
@@ -537,8 +559,7 @@ def main(argv: list[str] | None = None) -> int:
         print("\nAbgebrochen.", file=sys.stderr)
         return 130
     except OSError as exc:
-        where = f" ({exc.filename})" if exc.filename else ""
-        return _fail(f"Datei oder Ordner nicht nutzbar{where}: {exc.strerror or exc}.", EXIT_FAILED)
+        return _fail(_os_error_text(exc), EXIT_FAILED)
     except Exception as exc:  # noqa: BLE001 - a bug must still not greet the user with a traceback
         return _fail(
             f"Unerwarteter interner Fehler ({type(exc).__name__}: {exc}). Bitte mit dem "

@@ -59,8 +59,10 @@ class MetricError(DatenlaborError):
     """Raised when a notebook records a metric that is not a finite number, text or yes/no."""
 
 
-class ServerOptionError(ParameterError):
+class ServerOptionError(DatenlaborError):
     """Raised when an option of `datenlabor serve` (command line or config file) is invalid."""
+
+    exit_code = EXIT_USAGE
 
 
 class BrandingError(DatenlaborError):

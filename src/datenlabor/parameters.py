@@ -234,6 +234,12 @@ def read_parameters(notebook: Path, constraints: dict[str, dict[str, Any]]) -> d
     return params
 
 
+def unknown_parameter(name: str, params: dict[str, Parameter], lab_name: str) -> str:
+    """The German message for a parameter name the lab does not have."""
+    known = ", ".join(params) or "keine"
+    return f"Parameter „{name}“ gibt es im Lab „{lab_name}“ nicht. Bekannte Parameter: {known}."
+
+
 def validate_values(
     params: dict[str, Parameter], values: dict[str, Any], lab_name: str
 ) -> dict[str, Any]:
@@ -246,10 +252,7 @@ def validate_values(
     problems: list[str] = []
     for name, value in values.items():
         if name not in params:
-            known = ", ".join(params) or "keine"
-            problems.append(
-                f"Parameter „{name}“ gibt es im Lab „{lab_name}“ nicht. Bekannte Parameter: {known}."
-            )
+            problems.append(unknown_parameter(name, params, lab_name))
             continue
         try:
             clean[name] = params[name].validate(value)

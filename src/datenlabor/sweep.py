@@ -38,7 +38,7 @@ from typing import Any
 
 from .catalog import Lab
 from .errors import DatenlaborError, ParameterError, RunError
-from .parameters import Parameter
+from .parameters import Parameter, unknown_parameter
 from .paths import runs_dir
 from .results import RunResult, RunStatus, leftovers, mark_failed, read_result
 
@@ -194,10 +194,7 @@ def build_grid(
     sources += [(n, v, parse_cli_value) for n, v in cli]
     for name, value, parse in sources:
         if name not in params:
-            known = ", ".join(params) or "keine"
-            problems.append(
-                f"Parameter „{name}“ gibt es im Lab „{lab.slug}“ nicht. Bekannte Parameter: {known}."
-            )
+            problems.append(unknown_parameter(name, params, lab.slug))
             continue
         try:
             raw[name] = parse(params[name], value)

@@ -194,7 +194,7 @@ class DatenlaborVoila(Voila):
     def init_handlers(self) -> list:
         import jinja2
 
-        from .launch import qr_svg
+        from .handlers import qr_svg
 
         kept, page = voila_compat.public_handlers(self, super().init_handlers())
         labs = self.labs()

@@ -11,6 +11,7 @@ the handlers share lives in the tornado application settings (set by
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 import tornado.web
@@ -264,3 +265,12 @@ class LabAppHandler(PageMixin, TornadoVoilaHandler):
         self.render_page(
             "message.html", status=status_code, title="Fehler", message=message, retry=True
         )
+
+
+def qr_svg(url: str) -> str:
+    """Inline SVG QR code of ``url`` (generated locally, no external service)."""
+    import segno
+
+    svg = segno.make(url, error="m").svg_inline(scale=5, border=2, dark="#000000", light="#ffffff")
+    label = html.escape(f"QR-Code für {url}")
+    return re.sub(r"<svg\b", f'<svg role="img" aria-label="{label}"', svg, count=1)

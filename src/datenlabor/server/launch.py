@@ -7,7 +7,6 @@ Configuration, lowest priority first: :data:`.app.PRESETS`, then
 
 from __future__ import annotations
 
-import html
 import io
 import logging
 import re
@@ -38,15 +37,6 @@ def workshop_url(ip: str, port: int) -> str:
     if ":" in host:
         host = f"[{host}]"
     return f"http://{host}:{port}/"
-
-
-def qr_svg(url: str) -> str:
-    """Inline SVG QR code of ``url`` (generated locally, no external service)."""
-    import segno
-
-    svg = segno.make(url, error="m").svg_inline(scale=5, border=2, dark="#000000", light="#ffffff")
-    label = html.escape(f"QR-Code für {url}")
-    return re.sub(r"<svg\b", f'<svg role="img" aria-label="{label}"', svg, count=1)
 
 
 def banner(url: str, ip: str, pool_plan: dict[str, int], max_sessions: int) -> str:
@@ -124,6 +114,35 @@ def create_server(options_config: Config | None = None, config_file: Path | None
     return app
 
 
+def check_address(ip: str, port: int) -> None:
+    """Raise ServerOptionError (German) if the server could not listen on ``ip``:``port``."""
+    import errno
+
+    try:
+        infos = socket.getaddrinfo(
+            ip or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )
+    except (OSError, UnicodeError):
+        raise ServerOptionError(
+            f"Die Adresse „{ip}“ (--ip) ist auf diesem Rechner unbekannt."
+        ) from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as tornado does
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                message = f"Port {port} ist schon belegt; bitte mit --port einen anderen wählen."
+            elif exc.errno == errno.EACCES:
+                message = f"Port {port} ist nur mit Administratorrechten nutzbar; bitte einen ab 1024 wählen."
+            else:
+                message = (
+                    f"Der Server kann nicht unter {ip}:{port} erreichbar sein ({exc.strerror})."
+                )
+            raise ServerOptionError(message) from None
+
+
 def serve(
     options_config: Config | None = None, config_file: Path | None = None, quiet: bool = False
 ) -> None:
@@ -133,6 +152,7 @@ def serve(
     patch_kernel_polling()  # Voilà executes notebooks with nbclient too (nbclient#312)
     app = create_server(options_config, config_file)
     settings = app.options
+    check_address(settings.ip, settings.port)
     if not settings.url:
         settings.url = workshop_url(settings.ip, settings.port)
     logging.getLogger("tornado.access").setLevel(logging.WARNING)
