@@ -274,12 +274,3 @@ class LabAppHandler(PageMixin, TornadoVoilaHandler):
         self.render_page(
             "message.html", status=status_code, title="Fehler", message=message, retry=True
         )
-
-
-def qr_svg(url: str) -> str:
-    """Inline SVG QR code of ``url`` (generated locally, no external service)."""
-    import segno
-
-    svg = segno.make(url, error="m").svg_inline(scale=5, border=2, dark="#000000", light="#ffffff")
-    label = html.escape(f"QR-Code für {url}")
-    return re.sub(r"<svg\b", f'<svg role="img" aria-label="{label}"', svg, count=1)
