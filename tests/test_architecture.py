@@ -94,3 +94,18 @@ def test_kernel_side_modules_never_reach_server_or_cli(module):
             todo.append(nxt)
     bad = sorted(m for m in reached if m.startswith(NOT_IN_KERNEL))
     assert not bad, f"datenlabor.{module} imports (directly or indirectly) {bad}"
+
+
+def test_kernel_side_modules_import_no_heavy_library():
+    # A pre-started app kernel imports these; pandas & co. load only when a lab needs them.
+    import subprocess
+    import sys
+
+    heavy = ["pandas", "numpy", "ipywidgets", "matplotlib", "babel", "papermill", "voila"]
+    code = (
+        "import sys\n"
+        + "".join(f"import datenlabor.{m}\n" for m in KERNEL_SIDE)
+        + f"print(','.join(h for h in {heavy!r} if h in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""

@@ -54,14 +54,28 @@ def test_bad_input_gets_german_message_and_exit_code(case, mini_lab, tmp_path, c
         assert "Fehler" in err
 
 
-def test_export_into_a_missing_folder_is_a_german_failure(tmp_path, capsys):
+def test_export_into_a_missing_folder_is_refused(tmp_path, capsys):
     from datenlabor import history
     from datenlabor.results import RunResult
 
     history.add_run(RunResult("mini", {"anzahl": 2}), db=tmp_path / history.DB_NAME)
-    assert main(["runs", "-o", str(tmp_path), "--export", str(tmp_path / "fehlt" / "x.csv")]) == 1
+    assert main(["runs", "-o", str(tmp_path), "--export", str(tmp_path / "fehlt" / "x.csv")]) == 2
     err = capsys.readouterr().err
-    assert "Datei oder Ordner nicht nutzbar" in err and TRACEBACK not in err
+    assert "Den Ordner für die Exportdatei" in err and TRACEBACK not in err
+
+
+def test_file_system_failures_are_german(mini_lab, tmp_path, capsys):
+    (tmp_path / "datei").write_text("kein Ordner", encoding="utf-8")
+    assert main(["run", "mini", "-q", "-o", str(tmp_path / "datei")]) == 1
+    err = capsys.readouterr().err
+    assert "Datei oder Ordner nicht nutzbar" in err and "datei" in err
+    assert "Errno" not in err and TRACEBACK not in err
+
+
+def test_list_with_a_missing_labs_folder(monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("DATENLABOR_LABS", str(tmp_path / "fehlt"))
+    assert main(["list"]) == 1
+    assert "Den Ordner mit den Labs" in capsys.readouterr().err
 
 
 @pytest.mark.slow  # imports Voilà in a fresh process

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing as mp
+import re
 import sqlite3
 
 import pytest
@@ -50,6 +51,7 @@ def test_record_list_and_compare(tmp_path, capsys):
     assert main(["runs", "-o", str(tmp_path), "mini"]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0].split()[:4] == ["ID", "Beginn", "Lab", "Status"]
+    assert re.match(r"\d+\s+\d\d\.\d\d\.\d{4} \d\d:\d\d\s+mini\s+ok", out.splitlines()[2])
     assert "anderes" not in out and "ergebnis=9,75" in out
 
 

@@ -111,6 +111,8 @@ def _read_meta(folder: Path) -> dict[str, Any]:
 def discover(root: Path | None = None) -> list[Lab]:
     """All labs under labs/, sorted by folder name (which sets the gallery order)."""
     root = root or labs_dir()
+    if not root.is_dir():
+        raise LabError(f"Den Ordner mit den Labs „{root}“ gibt es nicht (siehe DATENLABOR_LABS).")
     labs = []
     for folder in sorted(p for p in root.iterdir() if p.is_dir()):
         if (folder / "lab.yaml").is_file():

@@ -6,6 +6,7 @@ Messages are German; exit code 2 means "your input was wrong, nothing was done".
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from collections.abc import Iterable, Sequence
@@ -44,6 +45,27 @@ argparse._ = _german  # argparse looks its messages up at call time
 argparse.ngettext = lambda s, p, n: _german(s if n == 1 else p)  # type: ignore[attr-defined]
 
 
+_OS_ERRORS = {
+    errno.ENOENT: "gibt es nicht",
+    errno.EACCES: "darf nicht gelesen oder geschrieben werden (keine Berechtigung)",
+    errno.EPERM: "darf nicht gelesen oder geschrieben werden (keine Berechtigung)",
+    errno.EEXIST: "existiert schon",
+    errno.EISDIR: "ist ein Ordner, keine Datei",
+    errno.ENOTDIR: "geht nicht: ein Teil des Pfads ist eine Datei, kein Ordner",
+    errno.ENOSPC: "kann nicht geschrieben werden: der Datenträger ist voll",
+    errno.EROFS: "kann nicht geschrieben werden: der Datenträger ist schreibgeschützt",
+}
+
+
+def _os_error_text(exc: OSError) -> str:
+    """A German sentence for a file system failure (the library text is English)."""
+    what = _OS_ERRORS.get(exc.errno or 0, "ist nicht nutzbar")
+    if exc.errno and exc.errno not in _OS_ERRORS:
+        what += f" (Systemfehler {exc.errno})"
+    where = f"„{exc.filename}“" if exc.filename else "Eine Datei oder ein Ordner"
+    return f"Datei oder Ordner nicht nutzbar: {where} {what}."
+
+
 def _fail(message: str, code: int = EXIT_USAGE) -> int:
     print(f"Fehler: {message}", file=sys.stderr)
     return code
@@ -52,20 +74,56 @@ def _fail(message: str, code: int = EXIT_USAGE) -> int:
 def _parse_pairs(pairs: list[list[str]] | None) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name, value in pairs or []:
-        values[name] = value
+        values[name] = value[1:] if value.startswith(" -") else value  # see _protect_values
     return values
 
 
+def _protect_values(argv: list[str]) -> list[str]:
+    """Let ``-p NAME -1,5`` through argparse, which takes ``-1,5`` for an option otherwise.
+
+    A value after ``-p NAME`` that starts with ``-`` gets a leading space (argparse
+    then sees a value); ``_parse_pairs`` removes it again.
+    """
+    out = list(argv)
+    i = 0
+    while i < len(out) - 2:
+        if out[i] in ("-p", "--parameter") and out[i + 2].startswith("-") and len(out[i + 2]) > 1:
+            out[i + 2] = " " + out[i + 2]
+            i += 3
+        else:
+            i += 1
+    return out
+
+
 def _read_params_file(path: str) -> dict[str, Any]:
+    """Name-value pairs of a YAML parameter file in any common encoding (UTF-8/16, Windows-1252)."""
     import yaml
 
+    from .csvfiles import _decode
+    from .errors import CsvError
+
     try:
-        with open(path, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh) or {}
+        with open(path, "rb") as fh:
+            raw = fh.read(1024 * 1024 + 1)
     except OSError:
         raise ParameterError(f"Die Parameterdatei „{path}“ lässt sich nicht öffnen.") from None
+    if len(raw) > 1024 * 1024:
+        raise ParameterError(f"Die Parameterdatei „{path}“ ist größer als 1 MB.")
+    try:
+        text = _decode(raw, None, path)[0] if raw.strip() else ""
+    except CsvError:
+        raise ParameterError(
+            f"Die Parameterdatei „{path}“ ist keine Textdatei. Bitte als Text (UTF-8) speichern."
+        ) from None
+    try:
+        data = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
-        raise ParameterError(f"Die Parameterdatei „{path}“ ist kein gültiges YAML: {exc}") from None
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (Zeile {mark.line + 1}, Spalte {mark.column + 1})" if mark else ""
+        raise ParameterError(
+            f"Die Parameterdatei „{path}“ ist kein gültiges YAML{where}. "
+            "Erwartet werden Zeilen „name: wert“."
+        ) from None
     if not isinstance(data, dict):
         raise ParameterError(
             f"Die Parameterdatei „{path}“ muss Zuordnungen „name: wert“ enthalten."
@@ -118,12 +176,22 @@ def cmd_run(args: argparse.Namespace) -> int:
         values = {**lab.ci_parameters, **values}
     result = execute(lab, values, args.output, progress=not args.quiet, timeout=args.timeout)
     print(f"Fertig in {result.duration_s:.1f} s. Ergebnisse: {result.folder}")
+    outside = 0
     for name, value in result.metrics.items():
         rng = lab.metric_ranges.get(name) or {}
         note = ""
         if rng and not (rng.get("min", float("-inf")) <= value <= rng.get("max", float("inf"))):
             note = f"  (außerhalb des erwarteten Bereichs {rng.get('min')}–{rng.get('max')})"
+            outside += 1
         print(f"  {name}: {value}{note}")
+    own = [n for n, p in lab.parameters.items() if p.kind == "csv" and values.get(n)]
+    if outside and own:
+        print(
+            f"\nACHTUNG: {outside} Kennzahl(en) liegen außerhalb der Bereiche, die für die "
+            "Beispieldaten gelten. Bei eigenen Daten kann das stimmen – oder die Datei wurde "
+            "anders gelesen als gemeint (Zahlenformat, Kopfzeile). Bitte die Hinweise zum Lesen "
+            "oben prüfen; der Parameter „lesen“ legt es fest."
+        )
     return EXIT_OK
 
 
@@ -274,6 +342,8 @@ def cmd_runs(args: argparse.Namespace) -> int:
         print(compare_runs(history.get_runs(args.compare, db=db)))
         return EXIT_OK
     if args.export:
+        if not Path(args.export).resolve().parent.is_dir():
+            raise ParameterError(f"Den Ordner für die Exportdatei „{args.export}“ gibt es nicht.")
         frame = history.to_long_frame(args.lab, db=db)
         frame.to_csv(args.export, index=False, encoding="utf-8")
         print(f"{frame['lauf_id'].nunique()} Läufe nach {args.export} geschrieben.")
@@ -314,7 +384,14 @@ def text_table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
 
 
 def _started(run: StoredRun) -> str:
-    return (run.started_at or "")[:19].replace("T", " ")
+    from datetime import datetime
+
+    from .formatting import date
+
+    try:
+        return date(datetime.fromisoformat(run.started_at or ""))
+    except ValueError:
+        return run.started_at or "–"
 
 
 def runs_table(runs: Sequence[StoredRun]) -> str:
@@ -362,6 +439,27 @@ def compare_runs(runs: Sequence[StoredRun]) -> str:
     return text_table(header, rows)
 
 
+def _add_lab_and_values(p: argparse.ArgumentParser, values: str, help_text: str) -> None:
+    """The lab argument and repeatable ``-p NAME WERT`` options of run and sweep."""
+    p.add_argument("lab", help="Name des Labs (siehe „datenlabor list“)")
+    p.add_argument(
+        "-p", "--parameter", nargs=2, action="append", metavar=("NAME", values), help=help_text
+    )
+
+
+def _add_run_options(p: argparse.ArgumentParser) -> None:
+    """Output folder, cell timeout and quiet mode: the same for run and sweep."""
+    p.add_argument("-o", "--output", metavar="ORDNER", help="statt runs/ diesen Ordner verwenden")
+    p.add_argument(
+        "--timeout",
+        type=int,
+        default=600,
+        metavar="SEKUNDEN",
+        help="Höchstdauer je Zelle (Vorgabe 600)",
+    )
+    p.add_argument("-q", "--quiet", action="store_true", help="keinen Fortschrittsbalken zeigen")
+
+
 def _add_sweep_commands(sub: Any) -> None:
     """sweep and runs (parameter sweeps and run history)."""
     p = sub.add_parser(
@@ -396,14 +494,8 @@ Prozessorkerne, je Kernel ein Rechen-Thread) oder mit --cluster auf einem
 vorhandenen Dask-Cluster, dessen Worker das Projekt installiert haben und
 dieselben Ordner sehen.""",
     )
-    p.add_argument("lab", help="Name des Labs (siehe „datenlabor list“)")
-    p.add_argument(
-        "-p",
-        "--parameter",
-        nargs=2,
-        action="append",
-        metavar=("NAME", "WERTE"),
-        help="Varianten eines Parameters (Aufbau siehe oben; mehrfach möglich)",
+    _add_lab_and_values(
+        p, "WERTE", "Varianten eines Parameters (Aufbau siehe oben; mehrfach möglich)"
     )
     p.add_argument("-f", "--file", metavar="RASTER.yaml", help="Raster aus einer YAML-Datei lesen")
     p.add_argument(
@@ -432,15 +524,7 @@ dieselben Ordner sehen.""",
         "--html", action="store_true", help="je Punkt auch die HTML-Fassung erzeugen (langsamer)"
     )
     p.add_argument("--dry-run", action="store_true", help="nur die Punkte zeigen, nichts ausführen")
-    p.add_argument("-o", "--output", metavar="ORDNER", help="statt runs/ diesen Ordner verwenden")
-    p.add_argument(
-        "--timeout",
-        type=int,
-        default=600,
-        metavar="SEKUNDEN",
-        help="Höchstdauer je Zelle (Vorgabe 600)",
-    )
-    p.add_argument("-q", "--quiet", action="store_true", help="keinen Fortschrittsbalken zeigen")
+    _add_run_options(p)
     p.set_defaults(func=cmd_sweep)
 
     p = sub.add_parser(
@@ -487,30 +571,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="Prüft alle Werte, bevor ein Kernel startet, und legt Notebook, HTML, "
         "Parameter und Kennzahlen in runs/<lab>/<zeitstempel>/ ab.",
     )
-    p.add_argument("lab", help="Name des Labs (siehe „datenlabor list“)")
-    p.add_argument(
-        "-p",
-        "--parameter",
-        nargs=2,
-        action="append",
-        metavar=("NAME", "WERT"),
-        help="einen Parameter setzen (mehrfach möglich)",
-    )
+    _add_lab_and_values(p, "WERT", "einen Parameter setzen (mehrfach möglich)")
     p.add_argument(
         "-f", "--file", metavar="DATEI.yaml", help="Parameter aus einer YAML-Datei lesen"
     )
     p.add_argument(
         "--ci", action="store_true", help="die kleinen, schnellen CI-Parameter des Labs verwenden"
     )
-    p.add_argument("-o", "--output", metavar="ORDNER", help="statt runs/ diesen Ordner verwenden")
-    p.add_argument(
-        "--timeout",
-        type=int,
-        default=600,
-        metavar="SEKUNDEN",
-        help="Höchstdauer je Zelle (Vorgabe 600)",
-    )
-    p.add_argument("-q", "--quiet", action="store_true", help="keinen Fortschrittsbalken zeigen")
+    _add_run_options(p)
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("check", help="Notebooks, Metadaten und Datensätze prüfen (für Pflegende)")
@@ -525,7 +593,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_protect_values(sys.argv[1:] if argv is None else argv))
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_USAGE
@@ -537,8 +605,7 @@ def main(argv: list[str] | None = None) -> int:
         print("\nAbgebrochen.", file=sys.stderr)
         return 130
     except OSError as exc:
-        where = f" ({exc.filename})" if exc.filename else ""
-        return _fail(f"Datei oder Ordner nicht nutzbar{where}: {exc.strerror or exc}.", EXIT_FAILED)
+        return _fail(_os_error_text(exc), EXIT_FAILED)
     except Exception as exc:  # noqa: BLE001 - a bug must still not greet the user with a traceback
         return _fail(
             f"Unerwarteter interner Fehler ({type(exc).__name__}: {exc}). Bitte mit dem "

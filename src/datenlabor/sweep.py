@@ -22,6 +22,7 @@ A YAML grid file maps names to a value, a list of alternatives, or
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import random
@@ -38,7 +39,7 @@ from typing import Any
 
 from .catalog import Lab
 from .errors import DatenlaborError, ParameterError, RunError
-from .parameters import Parameter
+from .parameters import Parameter, unknown_parameter
 from .paths import runs_dir
 from .results import RunResult, RunStatus, leftovers, mark_failed, read_result
 
@@ -194,10 +195,7 @@ def build_grid(
     sources += [(n, v, parse_cli_value) for n, v in cli]
     for name, value, parse in sources:
         if name not in params:
-            known = ", ".join(params) or "keine"
-            problems.append(
-                f"Parameter „{name}“ gibt es im Lab „{lab.slug}“ nicht. Bekannte Parameter: {known}."
-            )
+            problems.append(unknown_parameter(name, params, lab.slug))
             continue
         try:
             raw[name] = parse(params[name], value)
@@ -233,8 +231,13 @@ def build_grid(
     # once per distinct value.
     for name, values in axes.items():
         if params[name].kind == "csv":
+            chooser = params[name].extra.get("table_parameter")
+            others = [(n, v) for n, v in axes.items() if n == chooser or params[n].kind == "lesen"]
             for value in values:
-                prepare(lab, {name: value})
+                for combo in itertools.product(*[v for _, v in others]):
+                    prepare(
+                        lab, {name: value, **dict(zip([n for n, _ in others], combo, strict=True))}
+                    )
     return Grid(lab.slug, axes, sample, seed if sample is not None else None)
 
 
