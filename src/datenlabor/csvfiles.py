@@ -1336,7 +1336,11 @@ def _detect_formats(
         if counts["comma_amb"] and counts["smallint"] and not (counts["en"] or counts["de"]):
             total["comma_groups"] += 1
     for col, counts in evidence.items():
-        decided = _decide_number_format(str(col), counts, total, info, decimal, thousands, sheet)
+        ambiguous = cleaned[col][cleaned[col].str.match(_EVIDENCE[3][1])]
+        example = str(ambiguous.iloc[0]) if len(ambiguous) else "12.500"
+        decided = _decide_number_format(
+            str(col), counts, total, info, decimal, thousands, sheet, example
+        )
         if decided is not None and not cleaned[col].str.match(_number_pattern(*decided)).all():
             decided = None
         if decided is not None:
@@ -1402,6 +1406,7 @@ def _decide_number_format(
     decimal: str | None,
     thousands: str | None,
     sheet: bool,
+    example: str = "12.500",
 ) -> tuple[str, str | None] | None:
     """(decimal, thousands) of one column, or None if it is no number column.
 
@@ -1439,8 +1444,6 @@ def _decide_number_format(
         )
         return None
     if de:
-        if c["comma_amb"] and c["dot_amb"] and not (c["dot_multi"] or c["de_full"]):
-            pass
         return ",", "." if c["dot_multi"] or c["de_full"] or c["dot_amb"] else None
     if en:
         return ".", "," if c["comma_multi"] or c["en_full"] or c["comma_amb"] else None
@@ -1467,7 +1470,7 @@ def _decide_number_format(
             if info.delimiter == ";":
                 choice = (",", ".")
                 info.warnings.append(
-                    f"Spalte „{col}“: Werte wie „{_example(c)}“ sind mehrdeutig. Gelesen mit Punkt "
+                    f"Spalte „{col}“: Werte wie „{example}“ sind mehrdeutig. Gelesen mit Punkt "
                     "als Tausendertrennzeichen (deutsche Schreibweise, z. B. 12.500 = zwölftausend"
                     "fünfhundert). Falls der Punkt ein Dezimalzeichen ist: Leseoption "
                     "„dezimal=punkt“ angeben (Parameter „lesen“)."
@@ -1475,7 +1478,7 @@ def _decide_number_format(
             else:
                 choice = (".", None)
                 info.warnings.append(
-                    f"Spalte „{col}“: Werte wie „{_example(c)}“ sind mehrdeutig. Gelesen mit Punkt "
+                    f"Spalte „{col}“: Werte wie „{example}“ sind mehrdeutig. Gelesen mit Punkt "
                     "als Dezimalzeichen (z. B. 12.500 = zwölfeinhalb). Falls der Punkt Tausender "
                     "trennt: Leseoption „dezimal=komma“ angeben (Parameter „lesen“)."
                 )
@@ -1496,10 +1499,6 @@ def _decide_number_format(
         )
         return ".", ","
     return (info.delimiter != "," and "," or "."), None
-
-
-def _example(c: Counter[str]) -> str:
-    return "12.500"
 
 
 def _date_format_of(values: pd.Series, candidates: list[str] | None = None) -> str | None:
