@@ -34,7 +34,9 @@ class Parameter:
     max: float | None = None
     step: float | None = None
     choices: list[Any] | None = None
-    kind: str | None = None  # "csv": path to a CSV file; empty means the bundled data
+    # "csv": path to a CSV file of the dataset's schema; "datei": path to a file the notebook
+    # reads itself (e.g. geodata); empty means the bundled data
+    kind: str | None = None
     label: str | None = None
     extra: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -55,6 +57,8 @@ class Parameter:
                 "Pfad zu einer vorhandenen CSV-, Excel- (.xlsx) oder ODS-Datei "
                 "(leer = mitgelieferte Beispieldaten)"
             )
+        if self.kind == "datei":
+            return "Pfad zu einer vorhandenen Datei (leer = mitgelieferte Beispieldaten)"
         if self.kind == "lesen":
             from .csvfiles import READ_OPTIONS
 
@@ -146,7 +150,7 @@ class Parameter:
                 parse_read_options(str(value))
             except ParameterError as exc:
                 raise ParameterError(f"Parameter „{self.name}“: {exc}") from None
-        if self.kind == "csv" and value:
+        if self.kind in ("csv", "datei") and value:
             path = Path(value).expanduser()
             if not path.is_file():
                 raise self._error(value, "ist keine vorhandene Datei")
