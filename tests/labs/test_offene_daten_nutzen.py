@@ -75,8 +75,13 @@ def test_raw_files_really_are_messy():
 
 
 def test_app_choices_are_the_examples(lab):
-    assert lab.constraints["beispiel"]["choices"] == EXAMPLES
-    assert lab.parameters["beispiel"].default in EXAMPLES
+    # The app shows human titles, never the internal file names.
+    assert lab.constraints["beispiel"]["choices"] == [
+        "Kita-Plätze je Stadtteil",
+        "Stickstoffdioxid-Messwerte",
+        "Spielplätze",
+    ]
+    assert lab.parameters["beispiel"].default == "Kita-Plätze je Stadtteil"
     assert lab.constraints["daten"]["kind"] == "csv"
 
 
@@ -176,7 +181,7 @@ def test_app_switches_example_and_profiles_uploads(app_url, page, tmp_path):
     box = open_app(page, app_url(SLUG))
     plot = box.locator("img").first
     expect(plot).to_have_attribute("alt", re.compile(r"Kita-Plätze"))
-    page.get_by_label("Beispieldatei", exact=True).select_option("no2-messwerte")
+    page.get_by_label("Beispieldatei", exact=True).select_option("Stickstoffdioxid-Messwerte")
     expect(plot).to_have_attribute("alt", re.compile(r"Stickstoffdioxid"))
 
     area = page.locator(".datenlabor-upload")
