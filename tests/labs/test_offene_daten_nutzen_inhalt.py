@@ -41,7 +41,7 @@ def test_no_weather_reading_of_an_impossible_daily_mean():
 def test_signs_in_number_columns_are_counted(tmp_path):
     lab = get_lab(SLUG)
     metrics = execute_lab(
-        lab, tmp_path / "no2.ipynb", {**lab.ci_parameters, "beispiel": "Stickstoffdioxid-Messwerte"}
+        lab, tmp_path / "no2.ipynb", {**lab.ci_parameters, "beispiel": "no2-messwerte"}
     )
-    assert metrics["zeichen_als_luecke"] == 4  # four "-" for measurement gaps
+    assert metrics["zeichen_in_zahlenspalten"] == 4  # four "-" for measurement gaps
     assert metrics["doppelte_zeilen"] == 5
