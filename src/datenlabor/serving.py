@@ -44,6 +44,7 @@ from traitlets.config import LoggingConfigurable
 from voila.app import Voila
 
 from .catalog import AUDIENCES, LEVELS, Lab, discover
+from .legal import load_legal, page_handler_class
 from .paths import export_absolute, kernels_dir, labs_dir
 
 HERE = Path(__file__).parent
@@ -422,6 +423,8 @@ CACHEABLE = ("/voila/static/", "/voila/labextensions/", "/voila/templates/", "/d
 # the browser fetches Voilà's ~90 chunks at once instead of discovering them one
 # wave after the other (measured on the mini lab: about 0.3 s less per page view).
 SEEN_SCRIPTS: dict[str, None] = {}
+# A content hash in the file name (webpack chunks) or a ?v= query: the URL changes with the content.
+VERSIONED = re.compile(r"(?:[./][0-9a-f]{16,}\.(?:js|css|woff2?|svg)$|[?&]v=[0-9a-f]{8,})")
 
 
 def _script_key(uri: str) -> str | None:
@@ -457,7 +460,10 @@ class SecurityHeaders(tornado.web.OutputTransform):
         for key, value in SECURITY_HEADERS.items():
             headers[key] = value
         if status_code in (200, 304) and any(part in self.path for part in CACHEABLE):
-            headers["Cache-Control"] = "public, max-age=3600"
+            versioned = VERSIONED.search(self.uri) is not None
+            headers["Cache-Control"] = (
+                "public, max-age=31536000, immutable" if versioned else "public, max-age=3600"
+            )
             if len(SEEN_ASSETS) < 400 and ".." not in self.uri:
                 SEEN_ASSETS.setdefault(self.uri, None)
             key = _script_key(self.uri)
@@ -495,7 +501,7 @@ def _match(lab: Lab, audience: str, level: str, technique: str) -> bool:
         return False
     if level and lab.level != level:
         return False
-    return not (technique and technique not in lab.techniques)
+    return not (technique and technique.casefold() not in {t.casefold() for t in lab.techniques})
 
 
 class GalleryHandler(PageMixin, tornado.web.RequestHandler):
@@ -509,12 +515,17 @@ class GalleryHandler(PageMixin, tornado.web.RequestHandler):
         audience = self.get_argument("zielgruppe", "")
         level = self.get_argument("niveau", "")
         technique = self.get_argument("technik", "")
-        techniques = sorted({t for lab in self.labs for t in lab.techniques}, key=str.casefold)
+        # one entry per technique whatever its capitalisation ("Logistische"/"logistische Regression")
+        spelled: dict[str, str] = {}
+        for t in (t for lab in self.labs for t in lab.techniques):
+            if t.casefold() not in spelled or t[:1].isupper():
+                spelled[t.casefold()] = t
+        techniques = sorted(spelled.values(), key=str.casefold)
         audiences = [a for a in AUDIENCES if a != "beide"]
         # Unknown filter values are ignored rather than answered with an empty page.
         audience = audience if audience in audiences else ""
         level = level if level in LEVELS else ""
-        technique = technique if technique in techniques else ""
+        technique = spelled.get(technique.casefold(), "")
         cards = [
             {
                 "slug": lab.slug,
@@ -588,6 +599,9 @@ def _render_handler_class():
                     retry=True,
                 )
                 return
+            # Sets the _xsrf cookie: Voilà's front end sends it with the kernel shutdown
+            # request when the page is left or reloaded (else 403 '_xsrf' argument missing).
+            self.xsrf_token  # noqa: B018
             try:
                 await super().get(path)
             finally:
@@ -653,6 +667,8 @@ class DatenlaborVoila(Voila):
                 "organisation": branding.organisation,
                 "logo": logo_html(branding),
                 "css_variables": branding.css_variables(),
+                "contact": branding.contact,
+                "footer_links": load_legal().footer_links(""),  # relative; template adds base_url
             }
         }
         super().initialize(argv)
@@ -740,6 +756,7 @@ class DatenlaborVoila(Voila):
         labs = self.labs()
         allowed = "|".join(re.escape(notebook_key(lab)) for lab in labs) or "(?!)"
         env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
+        env.globals["footer_links"] = load_legal().footer_links(self.server_url)
         branding = load_branding()
         self.app.settings.update(
             datenlabor_env=env,
@@ -749,6 +766,8 @@ class DatenlaborVoila(Voila):
             serve_traceback=False,
         )
         self.app.transforms.append(SecurityHeaders)
+        # after SecurityHeaders (which edits the uncompressed page): gzip for HTML, JS, CSS, JSON
+        self.app.transforms.append(tornado.web.GZipContentEncoding)
         keep = []
         for handler in handlers:
             pattern = handler[0]
@@ -780,6 +799,7 @@ class DatenlaborVoila(Voila):
                 tornado.web.StaticFileHandler,
                 {"path": str(STATIC)},
             ),
+            (base + r"datenlabor/(impressum|datenschutz|barrierefreiheit)", page_handler_class()),
             (base + r"voila/render/(" + allowed + ")", _render_handler_class(), render[2]),
             *keep,
             (r".*", NotFoundHandler),
