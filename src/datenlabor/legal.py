@@ -51,7 +51,9 @@ class Legal:
 
     def footer_links(self, base_url: str = "/") -> list[dict[str, str]]:
         """The three footer links as ``{"label", "href"}`` dicts, in the usual order."""
-        return [{"label": label, "href": self.href(slug, base_url)} for slug, label in PAGES.items()]
+        return [
+            {"label": label, "href": self.href(slug, base_url)} for slug, label in PAGES.items()
+        ]
 
     def paragraphs(self, slug: str) -> list[str]:
         """The configured text of a page, split into paragraphs (empty if none or a URL)."""
