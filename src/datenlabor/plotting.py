@@ -87,7 +87,7 @@ def show(fig: Any, alt: str, caption: str | None = None) -> None:
     display(
         HTML(
             '<figure class="datenlabor-abbildung" style="margin:0;max-width:100%">'
-            f"<picture>{source}"
+            f'<picture style="display:block;max-width:100%">{source}'
             f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
             f'style="max-width:100%;height:auto"></picture>{cap}</figure>'
         )

@@ -93,6 +93,7 @@
   }
 
   var counter = 0;
+  var wide = 0;
   function labelId(label) {
     if (!label.id) { counter += 1; label.id = "dl-label-" + counter; }
     return label.id;
@@ -176,12 +177,15 @@
         th.appendChild(hidden);
       }
     });
-    // wide outputs scroll sideways: make them reachable by keyboard
+    // wide outputs scroll sideways: make them reachable by keyboard (each region its own name)
     Array.prototype.forEach.call(document.querySelectorAll(".jp-OutputArea-output"), function (el) {
       if (el.scrollWidth > el.clientWidth + 1 && !el.hasAttribute("tabindex")) {
+        wide += 1;
+        var caption = el.querySelector("caption");
+        var what = caption && caption.textContent.trim() ? "„" + caption.textContent.trim().slice(0, 60) + "“" : "Ausgabe " + wide;
         el.setAttribute("tabindex", "0");
         el.setAttribute("role", "region");
-        el.setAttribute("aria-label", "Ausgabe, waagerecht verschiebbar");
+        el.setAttribute("aria-label", what + ", waagerecht verschiebbar");
       }
     });
     Array.prototype.forEach.call(document.querySelectorAll(".widget-label[title='null']"), function (l) {
