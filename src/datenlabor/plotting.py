@@ -52,8 +52,20 @@ NARROW_SCREEN = "(max-width: 40em)"
 
 
 def _png(fig: Any) -> str:
+    """The figure as base64 PNG with a 128-colour palette: about a quarter of the bytes
+    of a true-colour PNG (charts have few colours), which matters on mobile data."""
+    from PIL import Image
+
     buf = io.BytesIO()
     fig.savefig(buf, format="png", bbox_inches="tight", dpi=100)
+    try:
+        image = Image.open(io.BytesIO(buf.getvalue())).convert("RGB")
+        small = io.BytesIO()
+        image.quantize(colors=128, method=Image.Quantize.FASTOCTREE).save(small, format="PNG")
+        if small.tell() < buf.tell():
+            buf = small
+    except Exception:  # noqa: BLE001 - the true-colour PNG is fine too
+        pass
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
