@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datenlabor.checking import check_all, check_notebook
 from datenlabor.cli import main
-from tests.conftest import fixture_path
+from tests.helpers import fixture_path
 
 
 def test_check_passes_on_the_repository(capsys):
@@ -81,3 +81,24 @@ def test_check_flags_app_outputs_with_programming_words(tmp_path):
     assert [p.split(" zeigt")[0] for p in problems] == ["x.ipynb: Zelle 1", "x.ipynb: Zelle 2"]
     assert "„df.dtypes“" in problems[1] and "nur-notebook" in problems[1]
     assert raw_words("a True b <NA> dtype: int64 Finanzen nan") == ["<NA>", "True", "dtype", "nan"]
+
+
+def test_check_wants_the_lab_named_once_and_matching_its_folder(tmp_path, mini_lab):
+    import shutil
+
+    from datenlabor.catalog import get_lab
+    from datenlabor.checking import check_app_calls
+
+    assert check_app_calls(mini_lab) == []
+    lab = tmp_path / "mini"
+    shutil.copytree(fixture_path("labs", "mini"), lab)
+    notebook = lab / "mini.ipynb"
+    original = notebook.read_text(encoding="utf-8")
+    cases = {
+        'app.lab(\\"anders\\")': 'app.lab("anders") passt nicht zum Ordner, erwartet app.lab("mini")',
+        "": 'app.interact braucht vorher app.lab("mini")',
+        'app.lab(\\"mini\\")\\napp.lab(\\"mini\\")': "app.lab(...) steht 2-mal im Notebook",
+    }
+    for replacement, message in cases.items():
+        notebook.write_text(original.replace('app.lab(\\"mini\\")', replacement), encoding="utf-8")
+        assert any(message in p for p in check_app_calls(get_lab("mini", tmp_path))), replacement

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from .csvfiles import CsvInfo, convert_types, read_csv_info
 from .errors import CsvError, DatenlaborError
+from .formatting import cell, decimal
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -32,11 +33,12 @@ GENERIC_ERROR = (
     "Die Datei ließ sich nicht auswerten. Bitte prüfen, ob es eine CSV-Datei ist, "
     "oder eine andere Datei wählen."
 )
-ACCEPT = ".csv,text/csv"
+ACCEPT = ".csv,text/csv,.xlsx,.ods"
+"""CSV files and spreadsheets (``csvfiles`` reads both with the same German layer)."""
 
 
 def _megabytes_text(mb: float) -> str:
-    return (f"{mb:.0f}" if float(mb).is_integer() else f"{mb:.1f}").replace(".", ",") + " MB"
+    return f"{decimal(mb, 1)} MB"
 
 
 def check_upload(
@@ -70,7 +72,11 @@ def check_upload(
 def read_upload(
     value: Sequence[Mapping[str, Any]] | Mapping[str, Any], max_mb: float = MAX_UPLOAD_MB
 ) -> tuple[pd.DataFrame, CsvInfo]:
-    """The uploaded CSV as a typed table (numbers, dates) plus what the reader found."""
+    """The uploaded CSV or spreadsheet as a typed table (numbers, dates) plus the findings.
+
+    Warnings of the reader (an ambiguous number column) are in ``info.warnings``
+    and shown in the report; units found in number columns in ``info.units``.
+    """
     name, raw = check_upload(value, max_mb)
     df, info = read_csv_info(raw, name, max_bytes=int(max_mb * 1024 * 1024))
     del raw
@@ -87,10 +93,16 @@ def outliers(values: pd.Series, factor: float = OUTLIER_FACTOR) -> pd.Series:
 TYPE_LABELS = {"i": "Ganzzahl", "u": "Ganzzahl", "f": "Zahl", "M": "Datum", "b": "Ja/Nein"}
 
 
-def quality_profile(df: pd.DataFrame) -> pd.DataFrame:
-    """One row per column: type, filled and missing cells, distinct values, outliers."""
+def quality_profile(df: pd.DataFrame, units: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """One row per column: type, filled and missing cells, distinct values, outliers.
+
+    ``units`` (column -> ``%``, ``€`` …, default: those the reader found, from
+    ``df.attrs["csv_info"]``) adds a column "Einheit" when any column has one.
+    """
     import pandas as pd
 
+    if units is None:
+        units = (df.attrs.get("csv_info") or {}).get("units") or {}
     rows = []
     n = len(df)
     for col in df.columns:
@@ -108,11 +120,13 @@ def quality_profile(df: pd.DataFrame) -> pd.DataFrame:
                 "Fehlend in %": round(100 * missing / n, 1) if n else 0.0,
                 "Verschiedene Werte": int(values.nunique(dropna=True)),
                 "Ausreißer": int(outliers(values.dropna()).sum()) if numeric else None,
-                "Beispiel": _cell(example),
+                "Beispiel": cell(example),
             }
         )
     profile = pd.DataFrame(rows)
     profile["Ausreißer"] = profile["Ausreißer"].astype("Int64")
+    if units and len(profile):
+        profile.insert(2, "Einheit", [units.get(str(c), "") for c in df.columns])
     return profile
 
 
@@ -133,34 +147,11 @@ def quality_summary(df: pd.DataFrame, info: CsvInfo | None = None) -> dict[str, 
     return summary
 
 
-def _cell(value: Any) -> str:
-    """German display text of one cell."""
-    import pandas as pd
-
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return "–"
-    if isinstance(value, pd.Timestamp):
-        return (
-            value.strftime("%d.%m.%Y")
-            if value == value.normalize()
-            else value.strftime("%d.%m.%Y %H:%M")
-        )
-    if isinstance(value, bool):
-        return "ja" if value else "nein"
-    if isinstance(value, int) or (hasattr(value, "dtype") and value.dtype.kind in "iu"):
-        number = int(value)  # DIN 5008: group digits only from five digits on (years stay 2024)
-        return f"{number:,}".replace(",", ".") if abs(number) >= 10000 else str(number)
-    if isinstance(value, float) or hasattr(value, "dtype") and value.dtype.kind == "f":
-        text = f"{float(value):,.2f}".rstrip("0").rstrip(".")
-        return text.replace(",", "X").replace(".", ",").replace("X", ".")
-    return str(value)
-
-
 def table_html(df: pd.DataFrame, caption: str, css_class: str = "datenlabor-tabelle") -> str:
     """An accessible HTML table (caption, column headers), cells escaped and German-formatted."""
     head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in df.columns)
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>"
+        "<tr>" + "".join(f"<td>{html.escape(cell(v))}</td>" for v in row) + "</tr>"
         for row in df.itertuples(index=False, name=None)
     )
     return (
@@ -175,7 +166,7 @@ def report_html(
     """Findings, quality profile and a cleaned preview as one HTML block."""
     summary = quality_summary(df, info)
     items = "".join(
-        f"<li>{html.escape(k)}: {html.escape(_cell(v))}</li>" for k, v in summary.items()
+        f"<li>{html.escape(k)}: {html.escape(cell(v))}</li>" for k, v in summary.items()
     )
     found = ""
     if info is not None:
@@ -185,7 +176,10 @@ def report_html(
         f'<section class="datenlabor-profil" aria-label="{html.escape(title)}">'
         f"<h3>{html.escape(title)}</h3>{found}"
         f"<h4>Auf einen Blick</h4><ul>{items}</ul>"
-        + table_html(quality_profile(df), "Qualitätsprofil: eine Zeile je Spalte")
+        + table_html(
+            quality_profile(df, info.units if info is not None else None),
+            "Qualitätsprofil: eine Zeile je Spalte",
+        )
         + table_html(
             df.head(preview_rows),
             f"Bereinigte Vorschau: die ersten {min(preview_rows, len(df))} Zeilen",
@@ -223,7 +217,7 @@ def upload_app(max_mb: float = MAX_UPLOAD_MB, preview_rows: int = PREVIEW_ROWS):
 
     limit = _megabytes_text(max_mb)
     intro = w.HTML(
-        f"<p>Eigene CSV-Datei prüfen (höchstens {limit}). Die Datei wird nur im "
+        f"<p>Eigene CSV-Datei prüfen (auch Excel .xlsx oder .ods, höchstens {limit}). Die Datei wird nur im "
         "Arbeitsspeicher dieser Sitzung gelesen, nicht gespeichert und nicht weitergegeben.</p>"
     )
     uploader = w.FileUpload(

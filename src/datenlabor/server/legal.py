@@ -10,12 +10,11 @@ the server shows the pre-filled statement shipped with Datenlabor
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-HERE = Path(__file__).parent
+from .branding import branding_file, logo_html
 
 PAGES = {
     "impressum": "Impressum",
@@ -63,16 +62,11 @@ class Legal:
         return [p.strip() for p in value.split("\n\n") if p.strip()]
 
 
-def branding_path() -> Path:
-    """The branding file (``DATENLABOR_BRANDING`` or the one shipped with the package)."""
-    return Path(os.environ.get("DATENLABOR_BRANDING") or HERE / "branding.yaml")
-
-
 def load_legal(path: Path | None = None) -> Legal:
     """Read the ``rechtliches`` section of the branding file (missing keys: empty)."""
     import yaml
 
-    path = path or branding_path()
+    path = path or branding_file()
     data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     section = data.get("rechtliches") or {}
     feedback = section.get("feedback") or {}
@@ -106,8 +100,6 @@ def page_handler_class():
                 self.redirect(href)
                 return
             branding = self.settings["datenlabor_branding"]
-            from .serving import logo_html
-
             self.set_header("Content-Type", "text/html; charset=UTF-8")
             self.set_header("Cache-Control", "no-cache")
             template = "barrierefreiheit.html" if slug == "barrierefreiheit" else "rechtliches.html"
