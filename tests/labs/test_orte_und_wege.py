@@ -101,7 +101,7 @@ def _gauss_krueger_csv(layers, path):
 @pytest.mark.slow
 def test_own_locations_real_shaped_export_in_degrees(lab, tmp_path):
     """The shared building export: x/y hold WGS84 degrees, 15 rows are Kitas."""
-    own = fixture_path("geodaten", "gebaeude-energie.csv")
+    own = fixture_path("eigene-daten", "gebaeude-energie.csv")
     out = tmp_path / "eigene.ipynb"
     metrics = execute_lab(lab, out, {**lab.ci_parameters, "orte": str(own)})
     assert metrics["anzahl_einrichtungen"] == 15
