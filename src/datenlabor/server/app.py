@@ -33,8 +33,10 @@ from .handlers import (
     NotFoundHandler,
     SecurityHeaders,
     notebook_key,
+    qr_svg,
 )
 from .kernelspecs import APP_KERNEL, AppKernelSpecManager
+from .legal import load_legal, page_handler_class
 from .options import DatenlaborServer
 
 TEMPLATE_NAME = "datenlabor"
@@ -66,8 +68,6 @@ PRESETS: dict[str, dict[str, Any]] = {
         "show_tracebacks": False,
         "strip_sources": True,
         "preheat_kernel": True,
-        # Voilà's own manager gets empty pools; ours replaces it (voila_compat).
-        "default_pool_size": 0,
         "kernel_spec_manager_class": AppKernelSpecManager,
         # Front-end extensions an app page does not need (a JupyterLab button, code
         # highlighting for hidden sources): each costs requests and script time.
@@ -120,11 +120,15 @@ class DatenlaborVoila(Voila):
                 "organisation": branding.organisation,
                 "logo": logo_html(branding),
                 "css_variables": branding.css_variables(),
+                "contact": branding.contact,
+                "footer_links": load_legal().footer_links(""),  # relative; template adds base_url
             }
         }
         # Pool sizes go to our kernel manager only (voila_compat.build_kernel_manager).
         explicit = self.config.VoilaKernelManager.pop("kernel_pools_config", None)
         super().initialize(argv or [])
+        # Voilà's own kernel manager must never fill a pool: ours replaces it (voila_compat).
+        self.voila_configuration.default_pool_size = 0
         self.options = DatenlaborServer(parent=self)
         self.port, self.ip = self.options.port, self.options.ip
         if self.options.ausfuehrlich:
@@ -194,16 +198,16 @@ class DatenlaborVoila(Voila):
     def init_handlers(self) -> list:
         import jinja2
 
-        from .handlers import qr_svg
-
         kept, page = voila_compat.public_handlers(self, super().init_handlers())
         labs = self.labs()
         allowed = "|".join(re.escape(notebook_key(lab)) for lab in labs) or "(?!)"
         assets = AssetLog()
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(templates_dir())), autoescape=True
+        )
+        env.globals["footer_links"] = load_legal().footer_links(self.server_url)
         self.app.settings.update(
-            datenlabor_env=jinja2.Environment(
-                loader=jinja2.FileSystemLoader(str(templates_dir())), autoescape=True
-            ),
+            datenlabor_env=env,
             datenlabor_branding=load_branding(),
             datenlabor_public_url=self.options.url,
             datenlabor_qr_svg=qr_svg(self.options.url) if self.options.url else "",
@@ -211,6 +215,8 @@ class DatenlaborVoila(Voila):
             serve_traceback=False,
         )
         self.app.transforms.append(functools.partial(SecurityHeaders, assets=assets))
+        # after SecurityHeaders (which edits the uncompressed page): gzip for HTML, JS, CSS, JSON
+        self.app.transforms.append(tornado.web.GZipContentEncoding)
         base = self.server_url
         return [
             (base, GalleryHandler, {"labs": labs}),
@@ -219,6 +225,7 @@ class DatenlaborVoila(Voila):
                 tornado.web.StaticFileHandler,
                 {"path": str(static_dir())},
             ),
+            (base + r"datenlabor/(impressum|datenschutz|barrierefreiheit)", page_handler_class()),
             (base + r"voila/render/(" + allowed + ")", LabAppHandler, page[2]),
             *kept,
             (r".*", NotFoundHandler),
