@@ -10,12 +10,13 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = ["load", "record", "read_csv", "__version__"]
+__all__ = ["load", "record", "read_csv", "pruefe", "__version__"]
 
 if TYPE_CHECKING:  # pragma: no cover
     from .csvfiles import read_csv
     from .datasets import load
     from .recording import record
+    from .selfcheck import pruefe
 
 
 def __getattr__(name: str) -> Any:
@@ -32,4 +33,8 @@ def __getattr__(name: str) -> Any:
         from .csvfiles import read_csv
 
         return read_csv
+    if name == "pruefe":
+        from .selfcheck import pruefe
+
+        return pruefe
     raise AttributeError(name)

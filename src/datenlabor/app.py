@@ -208,3 +208,33 @@ def _esc(text: str) -> str:
     import html
 
     return html.escape(text).replace("\n", "<br>")
+
+
+def quiz():
+    """The lab's knowledge questions (``quiz:`` in lab.yaml) as widgets; see :mod:`datenlabor.quiz`."""
+    from .quiz import quiz_widget
+
+    return quiz_widget(_current_lab())
+
+
+def bestaetigung(quiz_box=None):
+    """The certificate form of :mod:`datenlabor.certificate` (with the quiz result, if given)."""
+    from .certificate import certificate_widget
+
+    return certificate_widget(_current_lab(), getattr(quiz_box, "state", None))
+
+
+def abschluss():
+    """End of an app: knowledge questions, then the certificate of participation.
+
+    Shows both (``display``) and returns nothing, so the cell has no raw echo.
+    """
+    from IPython.display import display
+
+    lab = _current_lab()
+    from .quiz import questions
+
+    box = quiz() if questions(lab) else None
+    if box is not None:
+        display(box)
+    display(bestaetigung(box))

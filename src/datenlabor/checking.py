@@ -160,12 +160,28 @@ def check_app_calls(lab: Lab) -> list[str]:
     return []
 
 
+def check_learning(lab: Lab) -> list[str]:
+    """Exercises, self-checks and quiz of a lab, plus any exercise notebook left in its folder."""
+    from .exercises import EXERCISE_SUFFIX, check_exercise_notebook, check_exercises
+    from .quiz import check_quiz
+
+    nb = json.loads(lab.notebook.read_text(encoding="utf-8"))
+    declared = lab.meta.get("aufgaben")
+    problems = check_exercises(
+        nb, lab.notebook.name, declared if isinstance(declared, dict) else None
+    )
+    problems += check_quiz(lab)
+    for extra in sorted(lab.folder.glob(f"*{EXERCISE_SUFFIX}")):
+        problems += check_exercise_notebook(extra)
+    return problems
+
+
 def check_lab(lab: Lab) -> list[str]:
     """All problems of one lab; an empty list means the lab is fine."""
     prefix = f"[{lab.slug}] "
     if not lab.notebook.is_file():
         return [prefix + f"Notebook {lab.notebook.name} fehlt."]
-    problems = check_notebook(lab.notebook) + check_app_calls(lab)
+    problems = check_notebook(lab.notebook) + check_app_calls(lab) + check_learning(lab)
     # TODO(issue 12): add check_app_outputs(lab.notebook) here once the labs tag their
     # notebook-only cells „nur-notebook“ (today it would report ~45 cells in 10 labs).
     meta = lab.meta

@@ -1,4 +1,4 @@
-"""The ``datenlabor`` command: list, params, run, check, serve, lab.
+"""The ``datenlabor`` command: list, params, run, check, serve, lab, sweep, runs, aufgaben, kursplan, bestaetigung.
 
 Messages are German; exit code 2 means "your input was wrong, nothing was done".
 """
@@ -250,6 +250,81 @@ def cmd_lab(args: argparse.Namespace) -> int:
     sys.stdout.flush()
     os.execv(sys.executable, argv)
     return EXIT_OK  # pragma: no cover
+
+
+def cmd_aufgaben(args: argparse.Namespace) -> int:
+    from .catalog import get_lab
+    from .exercises import write_exercises
+
+    path = write_exercises(get_lab(args.lab), Path(args.ziel) if args.ziel else None)
+    print(path)
+    return EXIT_OK
+
+
+def cmd_kursplan(args: argparse.Namespace) -> int:
+    from . import courseplan
+    from .server.branding import load_branding
+
+    items = courseplan.entries()
+    issuer = load_branding().organisation
+    for target in (args.html, args.pdf):  # check both before writing either
+        if target and not Path(target).resolve().parent.is_dir():
+            raise ParameterError(f"Den Ordner für „{target}“ gibt es nicht.")
+    print(courseplan.plan_text(items))
+    if args.html:
+        html_text = courseplan.plan_html(items, issuer).encode("utf-8")
+        print(f"HTML: {courseplan.write_atomic(Path(args.html), html_text)}")
+    if args.pdf:
+        print(f"PDF: {courseplan.write_atomic(Path(args.pdf), courseplan.plan_pdf(items, issuer))}")
+    return EXIT_OK
+
+
+def cmd_bestaetigung(args: argparse.Namespace) -> int:
+    from .catalog import get_lab
+    from .certificate import read_names, write_certificates
+
+    lab = get_lab(args.lab)
+    target = Path(args.ziel) if args.ziel else Path.cwd()
+    if not target.is_dir():
+        raise ParameterError(f"Den Ordner „{target}“ gibt es nicht.")
+    paths = write_certificates(lab, read_names(Path(args.namen)), target)
+    print(f"{len(paths)} Teilnahmebestätigung(en) geschrieben nach {target}:")
+    for path in paths:
+        print(f"  {path.name}")
+    return EXIT_OK
+
+
+def _add_learning_commands(sub: Any) -> None:
+    """aufgaben, kursplan and bestaetigung (learning with evidence; logic in their modules)."""
+    p = sub.add_parser(
+        "aufgaben",
+        help="das Aufgaben-Notebook eines Labs schreiben (Lösungen durch Platzhalter ersetzt)",
+    )
+    p.add_argument("lab", help="Name des Labs (siehe „datenlabor list“)")
+    p.add_argument("--ziel", metavar="ORDNER", help="Zielordner (Vorgabe: aktueller Ordner)")
+    p.set_defaults(func=cmd_aufgaben)
+
+    p = sub.add_parser(
+        "kursplan",
+        help="Kursplan aller Labs zeigen (Dauer, Lernziele, Workshop-Vorschläge), als HTML/PDF",
+    )
+    p.add_argument("--html", metavar="DATEI", help="den Kursplan auch als HTML-Seite schreiben")
+    p.add_argument("--pdf", metavar="DATEI", help="den Kursplan auch als PDF schreiben")
+    p.set_defaults(func=cmd_kursplan)
+
+    p = sub.add_parser(
+        "bestaetigung",
+        help="Teilnahmebestätigungen (PDF) für eine Liste von Namen schreiben",
+    )
+    p.add_argument("lab", help="Name des Labs (siehe „datenlabor list“)")
+    p.add_argument(
+        "--namen",
+        required=True,
+        metavar="NAMEN.csv",
+        help="CSV- oder Excel-Datei mit einer Spalte „name“ (Kodierung wird erkannt)",
+    )
+    p.add_argument("--ziel", metavar="ORDNER", help="Zielordner (Vorgabe: aktueller Ordner)")
+    p.set_defaults(func=cmd_bestaetigung)
 
 
 def _add_server_commands(sub: Any) -> None:
@@ -587,6 +662,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_server_commands(sub)
     _add_sweep_commands(sub)
+    _add_learning_commands(sub)
 
     return parser
 
