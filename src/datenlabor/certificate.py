@@ -176,7 +176,7 @@ def certificate_pdf(cert: Certificate) -> bytes:
 
     def para(text: str, size: float = 11, style: str = "", gap: float = 2) -> None:
         pdf.set_font("DejaVu", style, size)
-        pdf.multi_cell(width, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(width, size * 0.5, text, align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(gap)
 
     pdf.set_text_color(0, 85, 127)

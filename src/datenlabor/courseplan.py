@@ -228,7 +228,7 @@ def plan_pdf(items: Sequence[Entry], issuer: str = "") -> bytes:
 
     def para(text: str, size: float = 10, style: str = "", gap: float = 1) -> None:
         pdf.set_font("DejaVu", style, size)
-        pdf.multi_cell(width, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(width, size * 0.5, text, align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(gap)
 
     pdf.start_section("Kursplan Datenlabor")
