@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -28,10 +29,13 @@ NAME = "Jörg Müller-Weiß"
 
 @pytest.fixture(scope="module")
 def lern_server(tmp_path_factory):
+    import tempfile
+
     root = tmp_path_factory.mktemp("lernserver")
-    work, tmp = root / "arbeit", root / "tmp"
+    work = root / "arbeit"
     work.mkdir()
-    tmp.mkdir()
+    # short: kernels put IPC sockets here, and socket paths may not exceed 107 bytes
+    tmp = Path(tempfile.mkdtemp(prefix="dl-"))
     port = free_port()
     env = {
         **os.environ,
@@ -54,6 +58,7 @@ def lern_server(tmp_path_factory):
         yield base, [work, tmp]
     finally:
         stop_server(proc)
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _files(folders: list[Path]) -> set[str]:

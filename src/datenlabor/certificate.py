@@ -294,9 +294,12 @@ def certificate_widget(lab: Lab, quiz_state=None):
     import ipywidgets as w
 
     full = {"layout": w.Layout(width="100%", max_width="36rem")}
+    from .quiz import TEXT_STYLE
+
     intro = w.HTML(
-        "<h2>Teilnahmebestätigung</h2><p>Tragen Sie Ihren Namen ein, um eine Bestätigung als "
-        "PDF oder als Webseite zum Drucken zu erhalten. Der Name wird nicht gespeichert.</p>"
+        f'<h2>Teilnahmebestätigung</h2><p style="{TEXT_STYLE}">Tragen Sie Ihren Namen ein, um '
+        "eine Bestätigung als PDF oder als Webseite zum Drucken zu erhalten. Der Name wird nicht "
+        "gespeichert.</p>"
     )
     name = w.Text(
         value="",
@@ -313,7 +316,7 @@ def certificate_widget(lab: Lab, quiz_state=None):
             value=False, description="Ergebnis der Wissensfragen aufnehmen", indent=False, **full
         )
         children.append(with_quiz)
-    button = w.Button(description="Bestätigung erstellen")
+    button = w.Button(description="Bestätigung erstellen", layout=w.Layout(width="auto"))
     button.add_class("dl-bestaetigung-erstellen")
     result = w.HTML('<div role="status" aria-live="polite"></div>')
     result.add_class("dl-bestaetigung-ergebnis")
@@ -338,7 +341,8 @@ def certificate_widget(lab: Lab, quiz_state=None):
             return
         stem = f"Teilnahmebestaetigung_{lab.slug}_{file_stem(cert.name)}"
         result.value = (
-            '<div role="status" aria-live="polite"><p>Ihre Bestätigung ist fertig.</p>'
+            f'<div role="status" aria-live="polite" style="{TEXT_STYLE}">'
+            "<p>Ihre Bestätigung ist fertig.</p>"
             '<ul class="dl-downloads">'
             f'<li><a download="{stem}.pdf" href="data:application/pdf;base64,{pdf}">'
             "Bestätigung als PDF herunterladen</a></li>"

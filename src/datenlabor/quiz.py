@@ -28,6 +28,8 @@ from .catalog import Lab
 from .errors import LabError
 
 SINGLE, MULTIPLE, NUMBER = "einfach", "mehrfach", "zahl"
+TEXT_STYLE = "font-size: 1rem; line-height: 1.5; margin: .75rem 0 .25rem"
+"""Body-size text in HTML widgets (their default is a small UI font)."""
 
 
 @dataclass
@@ -172,7 +174,10 @@ def question_widgets(q: Question, number: int, state: QuizState) -> list[Any]:
             return control.value
     elif q.kind == MULTIPLE:
         boxes = [w.Checkbox(value=False, description=o, indent=False, **full) for o in q.options]
-        controls = [w.HTML("<p>Mehrere Antworten können richtig sein.</p>"), *boxes]
+        controls = [
+            w.HTML(f'<p style="{TEXT_STYLE}">Mehrere Antworten können richtig sein.</p>'),
+            *boxes,
+        ]
 
         def answer() -> Any:
             return [i for i, b in enumerate(boxes) if b.value]
@@ -189,7 +194,11 @@ def question_widgets(q: Question, number: int, state: QuizState) -> list[Any]:
         def answer() -> Any:
             return control.value
 
-    button = w.Button(description="Antwort prüfen", tooltip=f"Antwort auf Frage {number} prüfen")
+    button = w.Button(
+        description="Antwort prüfen",
+        tooltip=f"Antwort auf Frage {number} prüfen",
+        layout=w.Layout(width="auto"),
+    )
     button.add_class("dl-quiz-pruefen")
     live = w.HTML('<div role="status" aria-live="polite" class="dl-quiz-rueckmeldung"></div>')
     live.add_class("dl-quiz-live")
@@ -224,8 +233,8 @@ def quiz_widget(lab: Lab, state: QuizState | None = None):
     state = state or QuizState(total=len(qs))
     parts = [
         w.HTML(
-            "<h2>Wissensfragen</h2><p>Prüfen Sie Ihr Verständnis. Ihre Antworten bleiben in "
-            "diesem Browserfenster und werden nicht gespeichert.</p>"
+            f'<h2>Wissensfragen</h2><p style="{TEXT_STYLE}">Prüfen Sie Ihr Verständnis. Ihre '
+            "Antworten bleiben in diesem Browserfenster und werden nicht gespeichert.</p>"
         )
     ]
     for i, q in enumerate(qs, start=1):
