@@ -74,6 +74,25 @@ def clean_name(name: str) -> str:
     return text
 
 
+def issuer() -> str:
+    """The issuing municipality: ``kommune`` (else ``name``) of the branding file.
+
+    Same file as the app server's branding (``$DATENLABOR_BRANDING`` or the
+    package's ``branding.yaml``), read here directly because kernel-side code
+    never imports the server package. Raises :class:`CertificateError` if unreadable.
+    """
+    import yaml
+
+    path = Path(os.environ.get("DATENLABOR_BRANDING") or Path(__file__).parent / "branding.yaml")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        raise CertificateError(
+            f"Die Datei zum Erscheinungsbild „{path}“ lässt sich nicht lesen."
+        ) from None
+    return str(data.get("kommune") or data.get("name") or "Datenlabor")
+
+
 def topics_of(lab: Lab) -> list[str]:
     """German labels of the lab's AI-literacy topics (``ki_kompetenz`` in lab.yaml)."""
     return [AI_TOPICS.get(str(k), str(k)) for k in lab.meta.get("ki_kompetenz") or []]
@@ -83,9 +102,6 @@ def make_certificate(
     lab: Lab, name: str, quiz: str | None = None, on: _dt.date | None = None
 ) -> Certificate:
     """The certificate for ``name`` after ``lab``; issuer from the branding file."""
-    from .server.branding import load_branding
-
-    branding = load_branding()
     return Certificate(
         name=clean_name(name),
         lab_title=lab.title,
@@ -93,7 +109,7 @@ def make_certificate(
         duration_minutes=lab.duration_minutes,
         goals=[str(g) for g in lab.meta.get("learning_goals") or []],
         topics=topics_of(lab),
-        issuer=branding.organisation or branding.name,
+        issuer=issuer(),
         date=on or _dt.date.today(),
         quiz=quiz,
         techniques=lab.techniques,

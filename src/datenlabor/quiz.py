@@ -32,6 +32,28 @@ TEXT_STYLE = "font-size: 1rem; line-height: 1.5; margin: .75rem 0 .25rem"
 """Body-size text in HTML widgets (their default is a small UI font)."""
 
 
+def parse_number(value: Any) -> float | None:
+    """A number from a number or German/English number text (``3,5``, ``1.234,5``); else None."""
+    if isinstance(value, bool):
+        return None
+    if hasattr(value, "item") and callable(value.item):
+        try:
+            value = value.item()
+        except (ValueError, TypeError):
+            return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        text = value.strip().replace("\u202f", "").replace(" ", "")
+        if "," in text:
+            text = text.replace(".", "").replace(",", ".")
+        try:
+            return float(text)
+        except ValueError:
+            return None
+    return None
+
+
 @dataclass
 class Question:
     """One question: ``kind`` is einfach, mehrfach or zahl; ``correct`` holds indices or a number."""
@@ -46,9 +68,7 @@ class Question:
     def grade(self, answer: Any) -> bool:
         """Whether ``answer`` (index, list of indices, or number/German number text) is right."""
         if self.kind == NUMBER:
-            from .selfcheck import _number
-
-            got = _number(answer)
+            got = parse_number(answer)
             return got is not None and abs(got - float(self.correct)) <= self.tolerance + 1e-12
         if self.kind == MULTIPLE:
             return set(answer or ()) == set(self.correct)
@@ -220,9 +240,7 @@ def question_widgets(q: Question, number: int, state: QuizState) -> list[Any]:
 
 
 def _number_or_none(text: Any) -> float | None:
-    from .selfcheck import _number
-
-    return _number(text)
+    return parse_number(text)
 
 
 def quiz_widget(lab: Lab, state: QuizState | None = None):

@@ -29,6 +29,7 @@ from typing import Any
 
 from .catalog import Lab
 from .errors import DatenlaborError, LabError
+from .quiz import parse_number as _number
 
 RIGHT = "richtig"
 CLOSE = "knapp"
@@ -83,27 +84,6 @@ def expected_value(spec: Mapping[str, Any], namespace: Mapping[str, Any], key: s
             f"Selbstkontrolle „{key}“ lässt sich gerade nicht auswerten ({type(exc).__name__}). "
             "Bitte das Notebook von oben bis hier ausführen."
         ) from None
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if hasattr(value, "item") and callable(value.item):
-        try:
-            value = value.item()
-        except (ValueError, TypeError):
-            return None
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        text = value.strip().replace("\u202f", "").replace(" ", "")
-        if "," in text:
-            text = text.replace(".", "").replace(",", ".")
-        try:
-            return float(text)
-        except ValueError:
-            return None
-    return None
 
 
 def _norm(value: Any) -> Any:
