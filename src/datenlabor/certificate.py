@@ -332,7 +332,9 @@ def certificate_widget(lab: Lab, quiz_state=None):
             value=False, description="Ergebnis der Wissensfragen aufnehmen", indent=False, **full
         )
         children.append(with_quiz)
-    button = w.Button(description="Bestätigung erstellen", layout=w.Layout(width="auto"))
+    button = w.Button(
+        description="Bestätigung erstellen", layout=w.Layout(width="auto", max_width="36rem")
+    )
     button.add_class("dl-bestaetigung-erstellen")
     result = w.HTML('<div role="status" aria-live="polite"></div>')
     result.add_class("dl-bestaetigung-ergebnis")

@@ -30,6 +30,16 @@ from .errors import LabError
 SINGLE, MULTIPLE, NUMBER = "einfach", "mehrfach", "zahl"
 TEXT_STYLE = "font-size: 1rem; line-height: 1.5; margin: .75rem 0 .25rem"
 """Body-size text in HTML widgets (their default is a small UI font)."""
+QUIZ_CSS = (
+    "<style>"
+    ".dl-quiz .widget-radio-box label{display:flex;gap:.5rem;align-items:flex-start;"
+    "font-size:1rem;line-height:1.4;margin:.35rem 0;white-space:normal;}"
+    ".dl-quiz .widget-radio-box input[type=radio]{width:1.25rem;height:1.25rem;flex:none;"
+    "margin:.1rem 0 0;}"
+    ".dl-quiz .widget-radio-box{height:auto;}"
+    "</style>"
+)
+"""Radio options as a readable list: the circle stays beside its whole (wrapped) text."""
 
 
 def parse_number(value: Any) -> float | None:
@@ -217,7 +227,7 @@ def question_widgets(q: Question, number: int, state: QuizState) -> list[Any]:
     button = w.Button(
         description="Antwort prüfen",
         tooltip=f"Antwort auf Frage {number} prüfen",
-        layout=w.Layout(width="auto"),
+        layout=w.Layout(width="auto", max_width="36rem"),
     )
     button.add_class("dl-quiz-pruefen")
     live = w.HTML('<div role="status" aria-live="polite" class="dl-quiz-rueckmeldung"></div>')
@@ -251,7 +261,8 @@ def quiz_widget(lab: Lab, state: QuizState | None = None):
     state = state or QuizState(total=len(qs))
     parts = [
         w.HTML(
-            f'<h2>Wissensfragen</h2><p style="{TEXT_STYLE}">Prüfen Sie Ihr Verständnis. Ihre '
+            QUIZ_CSS
+            + f'<h2>Wissensfragen</h2><p style="{TEXT_STYLE}">Prüfen Sie Ihr Verständnis. Ihre '
             "Antworten bleiben in diesem Browserfenster und werden nicht gespeichert.</p>"
         )
     ]
