@@ -45,7 +45,20 @@ def lern_server(tmp_path_factory):
     }
     log = (root / "serve.log").open("wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "datenlabor.cli", "serve", "--port", str(port), "--pool", "1"],
+        [
+            sys.executable,
+            "-m",
+            "datenlabor.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--pool",
+            "2",
+            "--max-sitzungen",
+            "6",
+            "--weg-sekunden",
+            "3",
+        ],
         cwd=work,
         env=env,
         stdout=log,

@@ -71,6 +71,7 @@ def _with_wrong_answers(nb: dict) -> dict:
                 {
                     "cell_type": "code",
                     "execution_count": None,
+                    "id": f"falsch-{len(cells)}",
                     "metadata": {"tags": ["falsche-antwort"]},
                     "outputs": [],
                     "source": WRONG_SOURCE + f'datenlabor.pruefe("{key}", _falsch({var}))',
