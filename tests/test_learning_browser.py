@@ -75,7 +75,17 @@ def lern_server(tmp_path_factory):
 
 
 def _files(folders: list[Path]) -> set[str]:
-    return {str(p) for f in folders for p in f.rglob("*") if p.is_file() and not p.is_socket()}
+    """Files in the server's working folder and temporary folder (kernels' working folders).
+
+    Connection files of kernels that the pool starts meanwhile (``kernel-<id>.json``)
+    are the server's own bookkeeping, not something a certificate wrote.
+    """
+    return {
+        str(p)
+        for f in folders
+        for p in f.rglob("*")
+        if p.is_file() and not p.is_socket() and not p.name.startswith("kernel-")
+    }
 
 
 def _shot(page, name: str) -> None:

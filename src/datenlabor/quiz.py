@@ -35,7 +35,7 @@ QUIZ_CSS = (
     ".dl-quiz .widget-radio-box label{display:flex;gap:.5rem;align-items:flex-start;"
     "font-size:1rem;line-height:1.4;margin:.35rem 0;white-space:normal;}"
     ".dl-quiz .widget-radio-box input[type=radio]{width:1.25rem;height:1.25rem;flex:none;"
-    "margin:.1rem 0 0;}"
+    "margin:.1rem 0 0;order:-1;}"
     ".dl-quiz .widget-radio-box{height:auto;}"
     "</style>"
 )
@@ -188,7 +188,8 @@ def question_widgets(q: Question, number: int, state: QuizState) -> list[Any]:
 
     full = {"layout": w.Layout(width="100%", max_width="36rem")}
     heading = w.HTML(
-        f'<p class="dl-quiz-frage"><strong>Frage {number}:</strong> {_esc(q.text)}</p>'
+        f'<h3 class="dl-quiz-frage" style="{TEXT_STYLE}; font-weight: 600">'
+        f"Frage {number}: {_esc(q.text)}</h3>"
     )
     if q.kind == SINGLE:
         control = w.RadioButtons(
@@ -243,7 +244,10 @@ def question_widgets(q: Question, number: int, state: QuizState) -> list[Any]:
             right = q.grade(given)
             state.results[number - 1] = right
             message = _feedback(q, right)
-        live.value = f'<div role="status" aria-live="polite" class="dl-quiz-rueckmeldung">{_esc(message)}</div>'
+        live.value = (
+            f'<div role="status" aria-live="polite" class="dl-quiz-rueckmeldung" '
+            f'style="{TEXT_STYLE}">{_esc(message)}</div>'
+        )
 
     button.on_click(on_click)
     return [heading, *controls, button, live]
