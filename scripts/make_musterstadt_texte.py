@@ -120,7 +120,7 @@ def documents(rng: np.random.Generator) -> tuple[list[dict], list[tuple[str, str
         dt.date(2023, 11, 30),
         [
             "§ 1 Gebührenpflicht. Für die Benutzung der Friedhöfe und ihrer Einrichtungen erhebt die Stadt Musterstadt Gebühren nach dieser Satzung.",
-            f"§ 2 Grabnutzung. Die Gebühr für die Nutzung eines Reihengrabes beträgt {rg} Euro, für ein Urnenreihengrab {ug} Euro und für ein Wahlgrab {wg} Euro. Die Nutzungszeit beträgt 25 Jahre.",
+            f"§ 2 Grabnutzung. Die Gebühr für die Nutzung eines Reihengrabes beträgt {rg} Euro, für ein Urnengrab {ug} Euro und für ein Wahlgrab {wg} Euro. Die Nutzungszeit beträgt 25 Jahre.",
             f"§ 3 Bestattung. Die Gebühr für das Öffnen und Schließen eines Grabes beträgt {ab} Euro. Für Bestattungen an Samstagen wird ein Zuschlag von 50 Prozent erhoben.",
             "§ 4 Fälligkeit. Die Gebühren werden mit der Bekanntgabe des Gebührenbescheids fällig und sind innerhalb eines Monats zu zahlen.",
         ],

@@ -83,7 +83,7 @@ def test_language_model_gets_question_and_sources_after_notice(tmp_path, monkeyp
         out = tmp_path / "out.ipynb"
         execute_lab(lab, out, {**lab.ci_parameters, "sprachmodell_fragen": True, "treffer": 2})
     (request,) = ep.requests
-    assert "Frage: Was kostet ein Urnengrab?" in request["body"]["messages"][-1]["content"]
+    assert "Frage: Was kostet die Biotonne?" in request["body"]["messages"][-1]["content"]
     text = out.read_text(encoding="utf-8")
     assert text.index("Datenschutzhinweis") < text.index("Testantwort aus 2 Quellen")
 
@@ -105,12 +105,12 @@ def test_app_generates_text_and_finds_sources(app_url, page):
 
     open_app(page, app_url(SLUG))
     quellen = page.locator(".datenlabor-quellen")
-    assert "Friedhöfe" in quellen.inner_text()
+    assert "Abfallgebühren" in quellen.inner_text()
     frage = page.get_by_label("Ihre Frage (höchstens 200 Zeichen)", exact=True)
-    frage.fill("Was kostet die Biotonne?")
+    frage.fill("Wann öffnet das Freibad 2025?")
     frage.press("Enter")
     page.wait_for_function(
-        "() => document.querySelector('.datenlabor-quellen')?.innerText.includes('Abfallgebühren')",
+        "() => document.querySelector('.datenlabor-quellen')?.innerText.includes('Freibad')",
         timeout=60_000,
     )
     erzeugt = page.locator(".datenlabor-erzeugt").inner_html()
