@@ -187,6 +187,7 @@ Jahr gab, und hebt einen Stadtteil hervor.
             "markdown",
             """**Einstellungen.** Die folgende Zelle enthält alle Stellschrauben dieses
 Experimentierraums. In der App erscheinen sie als Eingabefelder und Auswahllisten.""",
+            tags=["nur-notebook"],
         ),
         _cell(
             "code",
