@@ -525,7 +525,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(ROOT / "src"))
     from datenlabor.catalog import get_lab
     from datenlabor.paths import labs_dir
-    from datenlabor.serving import app_path
+    from datenlabor.server.handlers import app_path
 
     lab = get_lab(args.lab)
     pool = args.pool if args.pool is not None else args.clients + 2

@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from datenlabor.running import patch_kernel_polling
+from tests.helpers import fixture_path, free_port, wait_for_http
 
 patch_kernel_polling()  # every notebook a test executes polls in slices (nbclient#312)
 
-ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = Path(__file__).parent / "fixtures"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -30,11 +26,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-quic",
 ]
-
-
-def fixture_path(*parts: str) -> Path:
-    """Path of a test fixture (notebooks, labs, CSV files)."""
-    return FIXTURES.joinpath(*parts)
 
 
 @pytest.fixture
@@ -63,25 +54,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.browser)
         elif "fixture_server" in names:
             item.add_marker(pytest.mark.xdist_group("fixture-server"))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_http(url: str, timeout: float = 60.0, proc: subprocess.Popen | None = None) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError(url)
 
 
 def start_server(
@@ -133,7 +105,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def app_url(served: str) -> Callable[[str], str]:
     """``app_url(slug)``: URL of a lab's Voilà app on the test server."""
     from datenlabor.catalog import get_lab
-    from datenlabor.serving import app_path
+    from datenlabor.server.handlers import app_path
 
     return lambda slug: served + app_path(get_lab(slug))
 
@@ -176,7 +148,8 @@ FIXTURE_SERVER_ARGS = [
     "15",
     "--weg-sekunden",
     "3",
-    "--voila-option=--DatenlaborKernelManager.reap_interval=1",
+    "--pruefabstand-sekunden",
+    "1",
 ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datenlabor.checking import check_all, check_notebook
 from datenlabor.cli import main
-from tests.conftest import fixture_path
+from tests.helpers import fixture_path
 
 
 def test_check_passes_on_the_repository(capsys):
@@ -54,3 +54,24 @@ def test_check_reports_metadata_inconsistent_with_notebook(tmp_path, mini_lab):
     assert "audience „alle“" in problems
     assert "ci_parameters: Parameter „anzahl“: Der Wert „99“" in problems
     assert "Regel für „farbe“, aber die Parameterzelle hat keinen solchen Parameter" in problems
+
+
+def test_check_wants_the_lab_named_once_and_matching_its_folder(tmp_path, mini_lab):
+    import shutil
+
+    from datenlabor.catalog import get_lab
+    from datenlabor.checking import check_app_calls
+
+    assert check_app_calls(mini_lab) == []
+    lab = tmp_path / "mini"
+    shutil.copytree(fixture_path("labs", "mini"), lab)
+    notebook = lab / "mini.ipynb"
+    original = notebook.read_text(encoding="utf-8")
+    cases = {
+        'app.lab(\\"anders\\")': 'app.lab("anders") passt nicht zum Ordner, erwartet app.lab("mini")',
+        "": 'app.interact braucht vorher app.lab("mini")',
+        'app.lab(\\"mini\\")\\napp.lab(\\"mini\\")': "app.lab(...) steht 2-mal im Notebook",
+    }
+    for replacement, message in cases.items():
+        notebook.write_text(original.replace('app.lab(\\"mini\\")', replacement), encoding="utf-8")
+        assert any(message in p for p in check_app_calls(get_lab("mini", tmp_path))), replacement

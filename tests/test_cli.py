@@ -23,7 +23,9 @@ def test_params_shows_type_default_help_and_allowed(mini_lab, capsys):
     assert "Erlaubt: einer von: summe, mittel" in out
 
 
-@pytest.mark.parametrize("command", ["list", "params", "run", "check", "serve", "lab"])
+@pytest.mark.parametrize(
+    "command", ["list", "params", "run", "check", "sweep", "runs", "serve", "lab"]
+)
 def test_every_command_has_german_help(command, capsys):
     with pytest.raises(SystemExit) as info:
         build_parser().parse_args([command, "--help"])

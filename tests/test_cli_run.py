@@ -91,6 +91,7 @@ def test_run_writes_a_complete_result_folder(mini_lab, tmp_path, capsys):
     assert '"outputs": []' in mini_lab.notebook.read_text()
 
 
+@pytest.mark.slow  # executes the notebook in a kernel
 def test_runs_talk_to_the_kernel_over_unix_sockets(mini_lab, tmp_path, monkeypatch):
     """TCP ports are picked, released and bound later: parallel runs could collide."""
     from jupyter_client.connect import ConnectionFileMixin

@@ -11,7 +11,7 @@ import datenlabor
 from datenlabor import csvfiles
 from datenlabor.csvfiles import CsvInfo, convert_types, read_csv, read_csv_info, sniff, to_numbers
 from datenlabor.errors import CsvError
-from tests.conftest import fixture_path
+from tests.helpers import fixture_path
 
 
 def corpus(name: str):

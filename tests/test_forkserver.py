@@ -13,8 +13,10 @@ import pytest
 from jupyter_client.manager import AsyncKernelManager
 
 from datenlabor import forkserver
-from datenlabor.serving import APP_KERNEL, AppKernelSpecManager
+from datenlabor.server.kernelspecs import APP_KERNEL, AppKernelSpecManager
 from tests.browser import run_async
+
+pytestmark = pytest.mark.slow  # starts servers and kernels
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from datenlabor.errors import ParameterError
-from datenlabor.parameters import Parameter, validate_values
+from datenlabor.parameters import Parameter
 
 
 def test_parameters_come_from_the_notebook_with_lab_constraints(mini_lab):
@@ -19,8 +19,8 @@ def test_parameters_come_from_the_notebook_with_lab_constraints(mini_lab):
 
 
 def test_valid_values_are_converted(mini_lab):
-    clean = validate_values(
-        mini_lab, {"anzahl": "4", "faktor": "2,5", "modus": "mittel", "absturz": "nein"}
+    clean = mini_lab.validate(
+        {"anzahl": "4", "faktor": "2,5", "modus": "mittel", "absturz": "nein"}
     )
     assert clean == {"anzahl": 4, "faktor": 2.5, "modus": "mittel", "absturz": False}
 
@@ -72,13 +72,13 @@ def test_valid_values_are_converted(mini_lab):
 )
 def test_each_error_has_its_message(mini_lab, name, value, expected):
     with pytest.raises(ParameterError) as info:
-        validate_values(mini_lab, {name: value})
+        mini_lab.validate({name: value})
     assert str(info.value).startswith(expected)
 
 
 def test_all_problems_are_reported_together(mini_lab):
     with pytest.raises(ParameterError) as info:
-        validate_values(mini_lab, {"anzahl": "0", "modus": "x"})
+        mini_lab.validate({"anzahl": "0", "modus": "x"})
     assert "„anzahl“" in str(info.value) and "„modus“" in str(info.value)
 
 

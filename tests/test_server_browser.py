@@ -11,7 +11,7 @@ import pytest
 
 from tests.browser import APP_SELECTOR, assert_no_code, open_app, wait_for_change
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def record_hosts(page) -> list[str]:

@@ -23,6 +23,8 @@ import pytest
 
 from tests.browser import run_async
 
+pytestmark = pytest.mark.slow  # starts servers and kernels
+
 ROOT = Path(__file__).resolve().parents[1]
 _spec = importlib.util.spec_from_file_location("bench_server", ROOT / "scripts" / "bench_server.py")
 bench = importlib.util.module_from_spec(_spec)
@@ -138,9 +140,9 @@ BLOCKED = [
     "voila/templates/datenlabor/static/%2e%2e/index.html.j2",
     "voila/templates/lab/static/../../../../../../../etc/passwd",
     "voila/labextensions/../../../../../../etc/passwd",
-    "datenlabor/static/../serving.py",
-    "datenlabor/static/%2e%2e/serving.py",
-    "datenlabor/static/..%2Fserving.py",
+    "datenlabor/static/../server/app.py",
+    "datenlabor/static/%2e%2e/server/app.py",
+    "datenlabor/static/..%2Fserver%2Fapp.py",
     "datasets/mini-daten/daten.csv",
     "voila/files/daten.csv",
     "mini-daten/daten.csv",

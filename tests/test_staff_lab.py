@@ -16,7 +16,7 @@ import psutil
 import pytest
 
 from tests.browser import run_async
-from tests.conftest import free_port, wait_for_http
+from tests.helpers import free_port, wait_for_http
 
 
 @pytest.mark.slow

@@ -18,8 +18,7 @@ from datenlabor.cli import main
 from datenlabor.errors import ParameterError
 from datenlabor.parameters import Parameter
 from datenlabor.sweep import build_grid, parse_cli_value, parse_file_value
-
-from .conftest import fixture_path, free_port
+from tests.helpers import free_port
 
 
 def _entries(root: Path) -> list[str]:
@@ -356,6 +355,16 @@ def test_sweep_on_a_dask_cluster(mini_lab, tmp_path, capsys, dask_cluster):
     assert len({r.folder for r in runs}) == 4
 
 
-def test_fixture_lab_has_no_list_parameter_needed():
-    # The grid syntax for list parameters is covered with Parameter objects above.
-    assert fixture_path("labs", "mini", "lab.yaml").is_file()
+def test_list_parameter_alternatives_are_validated_as_lists():
+    # The fixture lab has no list parameter; a real lab's ``stadtteile`` has one.
+    from datenlabor.catalog import get_lab
+
+    lab = get_lab("daten-erkunden")
+    grid = build_grid(lab, [("stadtteile", "Altstadt,Feldrand;Altstadt , Feldrand;Feldrand")])
+    assert grid.axes["stadtteile"] == [["Altstadt", "Feldrand"], ["Feldrand"]]  # deduplicated
+    assert [name for name, _ in grid.points()] == [
+        "p000-stadtteile-Altstadt+Feldrand",
+        "p001-stadtteile-Feldrand",
+    ]
+    with pytest.raises(ParameterError, match="Nirgendwo"):
+        build_grid(lab, [("stadtteile", "Altstadt;Nirgendwo")])

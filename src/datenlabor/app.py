@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import sys
 import traceback
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .catalog import Lab, get_lab
-from .errors import DatenlaborError, ParameterError
+from .errors import DatenlaborError, LabNotFoundError, ParameterError
 from .parameters import Parameter
 
 GENERIC_ERROR = (
@@ -22,8 +22,26 @@ GENERIC_ERROR = (
 )
 
 
-def _lab(lab: str | Lab) -> Lab:
-    return lab if isinstance(lab, Lab) else get_lab(lab)
+_notebook_lab: Lab | None = None
+
+
+def lab(slug: str) -> None:
+    """Name the lab this notebook belongs to; call it once, in the import cell.
+
+    Later ``interact`` calls take labels, choices and ranges from this lab's
+    ``lab.yaml``. Raises ``LabNotFoundError`` for an unknown slug.
+    """
+    global _notebook_lab
+    _notebook_lab = get_lab(slug)
+
+
+def _current_lab() -> Lab:
+    if _notebook_lab is None:
+        raise LabNotFoundError(
+            "Dieses Notebook hat noch kein Lab genannt. Bitte in der Import-Zelle "
+            '„app.lab("<slug>")“ aufrufen, z. B. app.lab("daten-erkunden").'
+        )
+    return _notebook_lab
 
 
 def make_control(param: Parameter, value: Any):
@@ -74,14 +92,19 @@ def make_control(param: Parameter, value: Any):
     return ctrl
 
 
-def controls(lab: str | Lab, values: Mapping[str, Any], names: Sequence[str]) -> dict[str, Any]:
-    """Widgets for the named parameters, started at the notebook's current values."""
-    lab = _lab(lab)
+def controls(lab: Lab, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Widgets for the named parameters of ``lab``, started at ``values``.
+
+    Raises ``ParameterError`` for a name that is not a parameter of the lab.
+    """
     params = lab.parameters
-    unknown = [n for n in names if n not in params]
+    unknown = [n for n in values if n not in params]
     if unknown:
-        raise ParameterError(f"Unbekannte Parameter für Bedienelemente: {', '.join(unknown)}")
-    return {n: make_control(params[n], values[n]) for n in names}
+        raise ParameterError(
+            f"Lab „{lab.slug}“ hat keine Parameter namens {', '.join(unknown)} "
+            "(siehe Parameterzelle)."
+        )
+    return {n: make_control(params[n], value) for n, value in values.items()}
 
 
 def _log_exception() -> None:
@@ -89,27 +112,23 @@ def _log_exception() -> None:
     traceback.print_exc(file=sys.__stderr__)
 
 
-def interact(
-    func: Callable[..., Any],
-    lab: str | Lab,
-    values: Mapping[str, Any],
-    names: Sequence[str],
-    *,
-    title: str | None = None,
-):
-    """Controls for ``names`` plus an output area that shows ``func(**values)``.
+def interact(func: Callable[..., Any], /, *, title: str | None = None, **values: Any):
+    """Controls for the given parameters plus an output area showing ``func(**values)``.
 
-    Every change is validated against the lab's constraints before ``func``
-    runs; an invalid value (e.g. from a crafted websocket message) is rejected
-    and the control is set back.
+    Pass each control by name with its current value, e.g.
+    ``app.interact(zeige_vergleich, indikator=indikator, jahr=jahr)``; the lab
+    comes from ``app.lab(...)`` in the import cell. Every change is validated
+    against the lab's constraints before ``func`` runs; an invalid value (e.g.
+    from a crafted websocket message) is rejected and the control is set back.
+    Returns the ipywidgets box (``.controls`` maps names to widgets).
     """
     import ipywidgets as w
     from IPython.display import HTML, display
 
-    lab = _lab(lab)
+    lab = _current_lab()
     params = lab.parameters
-    ctrls = controls(lab, values, names)
-    current = {n: values[n] for n in names}
+    ctrls = controls(lab, values)
+    current = dict(values)
     out = w.Output(layout=w.Layout(width="100%"))
     status = w.HTML(value="", layout=w.Layout(min_height="1.5em"))
     status.add_class("datenlabor-status")
@@ -131,6 +150,8 @@ def interact(
         value = change["new"]
         if isinstance(value, tuple):
             value = list(value)
+        if value == current[name]:
+            return  # e.g. the control being set back after a rejected value
         try:
             current[name] = params[name].validate(value)
         except (ParameterError, TypeError, ValueError) as exc:

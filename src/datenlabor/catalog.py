@@ -13,7 +13,8 @@ from typing import Any
 
 import yaml
 
-from .errors import LabNotFoundError
+from .errors import LabError, LabNotFoundError
+from .parameters import Parameter, read_parameters, validate_values
 from .paths import labs_dir
 
 AUDIENCES = ("Verwaltung", "Bürgerschaft", "beide")
@@ -86,25 +87,32 @@ class Lab:
         return dict(self.meta.get("metrics") or {})
 
     @cached_property
-    def parameters(self):  # -> dict[str, Parameter]
+    def parameters(self) -> dict[str, Parameter]:
         """The lab's parameters: the notebook's parameters cell plus lab.yaml constraints."""
-        from .parameters import read_parameters
+        return read_parameters(self.notebook, self.constraints)
 
-        return read_parameters(self)
+    def validate(self, values: dict[str, Any]) -> dict[str, Any]:
+        """The given values checked against this lab's parameters (``ParameterError`` if not)."""
+        return validate_values(self.parameters, values, self.slug)
 
 
 def _read_meta(folder: Path) -> dict[str, Any]:
     path = folder / "lab.yaml"
-    with path.open(encoding="utf-8") as fh:
-        data = yaml.safe_load(fh) or {}
+    try:
+        with path.open(encoding="utf-8") as fh:
+            data = yaml.safe_load(fh) or {}
+    except yaml.YAMLError as exc:
+        raise LabError(f"{path} ist kein gültiges YAML: {exc}") from None
     if not isinstance(data, dict):
-        raise ValueError(f"{path}: erwartet wird eine Zuordnung (Schlüssel: Wert).")
+        raise LabError(f"{path}: erwartet wird eine Zuordnung (Schlüssel: Wert).")
     return data
 
 
 def discover(root: Path | None = None) -> list[Lab]:
     """All labs under labs/, sorted by folder name (which sets the gallery order)."""
     root = root or labs_dir()
+    if not root.is_dir():
+        raise LabError(f"Den Ordner mit den Labs „{root}“ gibt es nicht (siehe DATENLABOR_LABS).")
     labs = []
     for folder in sorted(p for p in root.iterdir() if p.is_dir()):
         if (folder / "lab.yaml").is_file():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from .catalog import AUDIENCES, LEVELS, REQUIRED_FIELDS, Lab, discover
@@ -56,12 +57,36 @@ def check_notebook(path: Path) -> list[str]:
     return problems
 
 
+APP_LAB_CALL = re.compile(r"""\bapp\.lab\(\s*["']([^"']*)["']\s*\)""")
+
+
+def check_app_calls(lab: Lab) -> list[str]:
+    """The notebook names its lab once with ``app.lab("<slug>")`` before any ``app.interact``."""
+    nb = json.loads(lab.notebook.read_text(encoding="utf-8"))
+    code = "\n".join(
+        "".join(c.get("source", "")) for c in nb.get("cells", []) if c.get("cell_type") == "code"
+    )
+    named = APP_LAB_CALL.findall(code)
+    if "app.interact(" in code and not named:
+        return [f'{lab.notebook.name}: app.interact braucht vorher app.lab("{lab.slug}").']
+    if len(named) > 1:
+        return [
+            f"{lab.notebook.name}: app.lab(...) steht {len(named)}-mal im Notebook, bitte nur einmal."
+        ]
+    if named and named[0] != lab.slug:
+        return [
+            f'{lab.notebook.name}: app.lab("{named[0]}") passt nicht zum Ordner, '
+            f'erwartet app.lab("{lab.slug}").'
+        ]
+    return []
+
+
 def check_lab(lab: Lab) -> list[str]:
     """All problems of one lab; an empty list means the lab is fine."""
     prefix = f"[{lab.slug}] "
     if not lab.notebook.is_file():
         return [prefix + f"Notebook {lab.notebook.name} fehlt."]
-    problems = check_notebook(lab.notebook)
+    problems = check_notebook(lab.notebook) + check_app_calls(lab)
     meta = lab.meta
     for key in REQUIRED_FIELDS:
         if meta.get(key) in (None, "", [], {}):

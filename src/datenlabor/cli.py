@@ -6,14 +6,20 @@ Messages are German; exit code 2 means "your input was wrong, nothing was done".
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .errors import DatenlaborError, ParameterError
+from .errors import EXIT_FAILED, EXIT_USAGE, DatenlaborError, ParameterError
+from .results import RunStatus
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+if TYPE_CHECKING:  # pragma: no cover
+    from .history import StoredRun
+
+EXIT_OK = 0
 
 _GERMAN = {
     "usage: ": "Aufruf: ",
@@ -37,6 +43,27 @@ def _german(text: str) -> str:
 
 argparse._ = _german  # argparse looks its messages up at call time
 argparse.ngettext = lambda s, p, n: _german(s if n == 1 else p)  # type: ignore[attr-defined]
+
+
+_OS_ERRORS = {
+    errno.ENOENT: "gibt es nicht",
+    errno.EACCES: "darf nicht gelesen oder geschrieben werden (keine Berechtigung)",
+    errno.EPERM: "darf nicht gelesen oder geschrieben werden (keine Berechtigung)",
+    errno.EEXIST: "existiert schon",
+    errno.EISDIR: "ist ein Ordner, keine Datei",
+    errno.ENOTDIR: "geht nicht: ein Teil des Pfads ist eine Datei, kein Ordner",
+    errno.ENOSPC: "kann nicht geschrieben werden: der Datenträger ist voll",
+    errno.EROFS: "kann nicht geschrieben werden: der Datenträger ist schreibgeschützt",
+}
+
+
+def _os_error_text(exc: OSError) -> str:
+    """A German sentence for a file system failure (the library text is English)."""
+    what = _OS_ERRORS.get(exc.errno or 0, "ist nicht nutzbar")
+    if exc.errno and exc.errno not in _OS_ERRORS:
+        what += f" (Systemfehler {exc.errno})"
+    where = f"„{exc.filename}“" if exc.filename else "Eine Datei oder ein Ordner"
+    return f"Datei oder Ordner nicht nutzbar: {where} {what}."
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> int:
@@ -125,6 +152,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from .checking import check_all
 
+    if args.labs and not Path(args.labs).is_dir():
+        raise ParameterError(f"Den Ordner „{args.labs}“ gibt es nicht.")
     problems = check_all(Path(args.labs) if args.labs else None)
     if problems:
         print(f"{len(problems)} Problem(e) gefunden:")
@@ -136,12 +165,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_neu(args: argparse.Namespace) -> int:
-    from .scaffold import ScaffoldError, create_lab, relative_path
+    from .scaffold import create_lab, relative_path
 
-    try:
-        files = create_lab(args.slug, args.titel)
-    except ScaffoldError as exc:
-        return _fail(str(exc), EXIT_USAGE)
+    files = create_lab(args.slug, args.titel)
     print(f"Neues Lab „{args.slug}“ angelegt:")
     for path in files:
         print(f"  {relative_path(path)}")
@@ -152,26 +178,10 @@ def cmd_neu(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .serving import serve
+    from .server.launch import serve
+    from .server.options import options_from_args
 
-    extra = [
-        f"--DatenlaborVoila.pool_size={args.pool}",
-        f"--DatenlaborVoila.focus_pool_size={args.pool_fokus}",
-        f"--DatenlaborVoila.focus={','.join(args.fokus or [])}",
-        f"--DatenlaborKernelManager.connect_timeout={args.verbindung_sekunden}",
-        f"--DatenlaborKernelManager.disconnect_timeout={args.weg_sekunden}",
-    ]
-    if args.ohne_vorstart:
-        extra.append("--DatenlaborVoila.fork_kernels=False")
-    if args.ausfuehrlich:
-        extra.append("--Voila.log_level=INFO")
-    serve(
-        port=args.port,
-        ip=args.ip,
-        extra=[*extra, *(args.voila_option or [])],
-        public_url=args.url,
-        max_sessions=args.max_sitzungen,
-    )
+    serve(options_from_args(args), Path(args.konfiguration) if args.konfiguration else None)
     return EXIT_OK
 
 
@@ -211,78 +221,16 @@ def cmd_lab(args: argparse.Namespace) -> int:
 
 def _add_server_commands(sub: Any) -> None:
     """serve (public workshop server) and lab (JupyterLab for staff)."""
+    from .server.options import add_arguments
+
     p = sub.add_parser(
-        "serve", help="den Workshop-App-Server starten (Voilà, alle Labs, Startseite)"
+        "serve",
+        help="den Workshop-App-Server starten (Voilà, alle Labs, Startseite)",
+        description="Startet den Workshop-App-Server: alle Labs als Apps und eine Startseite. "
+        "Jede Option lässt sich auch in datenlabor_config.py setzen "
+        "(c.DatenlaborServer.<name> mit _ statt -).",
     )
-    p.add_argument("--port", type=int, default=8866, help="Port (Vorgabe 8866)")
-    p.add_argument(
-        "--ip",
-        default="127.0.0.1",
-        help="Adresse (Vorgabe 127.0.0.1; 0.0.0.0 für Teilnehmende im Netz)",
-    )
-    p.add_argument(
-        "--fokus",
-        action="append",
-        metavar="LAB",
-        help="Lab im Mittelpunkt des Workshops: bekommt mehr vorgewärmte Kernel (mehrfach möglich)",
-    )
-    p.add_argument(
-        "--pool-fokus",
-        type=int,
-        default=10,
-        metavar="N",
-        help="vorgewärmte Kernel je Fokus-Lab (Vorgabe 10, je etwa 70–110 MB)",
-    )
-    p.add_argument(
-        "--pool",
-        type=int,
-        default=1,
-        metavar="N",
-        help="vorgewärmte Kernel je anderem Lab (Vorgabe 1; 0 schaltet das Vorwärmen ab)",
-    )
-    p.add_argument(
-        "--max-sitzungen",
-        type=int,
-        default=None,
-        metavar="N",
-        help="höchstens so viele Besucher-Kernel gleichzeitig (Vorgabe: was in 60 %% des freien Speichers passt)",
-    )
-    p.add_argument(
-        "--verbindung-sekunden",
-        type=float,
-        default=120,
-        metavar="S",
-        help="Kernel ohne Browser-Verbindung nach so vielen Sekunden beenden (Vorgabe 120)",
-    )
-    p.add_argument(
-        "--weg-sekunden",
-        type=float,
-        default=60,
-        metavar="S",
-        help="Kernel nach dem Schließen der Seite nach so vielen Sekunden beenden (Vorgabe 60)",
-    )
-    p.add_argument(
-        "--url",
-        metavar="URL",
-        help="Adresse für Teilnehmende (Text und QR-Code); Vorgabe: aus --ip und --port, bei 0.0.0.0 die Netzwerkadresse",
-    )
-    p.add_argument(
-        "--ohne-vorstart",
-        action="store_true",
-        help="jeden Kernel als eigenen Prozess starten statt ihn vom vorgeladenen "
-        "Vorstart-Prozess abzuzweigen (langsamer, mehr Speicher; zur Fehlersuche)",
-    )
-    p.add_argument(
-        "--ausfuehrlich",
-        action="store_true",
-        help="mehr Protokoll (nie Eingaben der Teilnehmenden)",
-    )
-    p.add_argument(
-        "--voila-option",
-        action="append",
-        metavar="OPTION",
-        help="zusätzliche Voilà-Option, z. B. --MappingKernelManager.cull_idle_timeout=900",
-    )
+    add_arguments(p)
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("lab", help="JupyterLab für Mitarbeitende starten (mit Token, nur lokal)")
@@ -293,7 +241,8 @@ def _add_server_commands(sub: Any) -> None:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     from .catalog import get_lab
-    from .sweep import build_grid, run_sweep, sweep_folder
+    from .results import RunStatus
+    from .sweep import SUMMARY_CSV, SUMMARY_PNG, build_grid, run_sweep, sweep_folder
 
     lab = get_lab(args.lab)
     file_values = _read_params_file(args.file) if args.file else {}
@@ -331,17 +280,17 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         html=args.html,
         progress=not args.quiet,
     )
-    ok, failed = result.count("ok"), result.count("fehlgeschlagen")
-    aborted, open_ = result.count("abgebrochen"), result.count("offen")
+    ok, failed = result.count(RunStatus.OK), result.count(RunStatus.FAILED)
+    aborted, open_ = result.count(RunStatus.ABORTED), result.count(RunStatus.OPEN)
     if result.skipped:
         print(f"{result.skipped} Punkt(e) lagen schon vor und wurden nicht neu gerechnet.")
     print(f"Ergebnis: {ok} fertig, {failed} fehlgeschlagen, {aborted} abgebrochen, {open_} offen.")
     for state in result.states:
-        if state.status in ("fehlgeschlagen", "abgebrochen"):
-            print(f"  {state.name}: {state.error}")
-    print(f"Übersicht: {result.folder / 'ergebnisse.csv'}")
-    if (result.folder / "ergebnisse.png").is_file():
-        print(f"Abbildung: {result.folder / 'ergebnisse.png'}")
+        if state.status in (RunStatus.FAILED, RunStatus.ABORTED):
+            print(f"  {state.point}: {state.error}")
+    print(f"Übersicht: {result.folder / SUMMARY_CSV}")
+    if (result.folder / SUMMARY_PNG).is_file():
+        print(f"Abbildung: {result.folder / SUMMARY_PNG}")
     if result.aborted:
         print("Abgebrochen. Derselbe Aufruf setzt den Sweep fort.", file=sys.stderr)
         return 130
@@ -357,9 +306,11 @@ def cmd_runs(args: argparse.Namespace) -> int:
     if args.compare:
         if len(args.compare) < 2:
             raise ParameterError("Zum Vergleichen bitte mindestens zwei Lauf-IDs angeben.")
-        print(history.compare(history.get_runs(args.compare, db=db)))
+        print(compare_runs(history.get_runs(args.compare, db=db)))
         return EXIT_OK
     if args.export:
+        if not Path(args.export).resolve().parent.is_dir():
+            raise ParameterError(f"Den Ordner für die Exportdatei „{args.export}“ gibt es nicht.")
         frame = history.to_long_frame(args.lab, db=db)
         frame.to_csv(args.export, index=False, encoding="utf-8")
         print(f"{frame['lauf_id'].nunique()} Läufe nach {args.export} geschrieben.")
@@ -369,11 +320,111 @@ def cmd_runs(args: argparse.Namespace) -> int:
         which = f" für „{args.lab}“" if args.lab else ""
         print(f"Noch keine Läufe{which} in der Laufhistorie ({db}).")
         return EXIT_OK
-    print(history.describe_runs(runs))
+    print(runs_table(runs))
     total = len(history.list_runs(args.lab, db=db)) if not args.all else len(runs)
     if total > len(runs):
         print(f"… {len(runs)} von {total} Läufen (neueste zuerst); --alle zeigt alle.")
     return EXIT_OK
+
+
+# --- run history as text tables ----------------------------------------------------
+
+
+def _cell(value: Any) -> str:
+    from .formatting import cell
+
+    return cell(value, max_digits=6)
+
+
+def text_table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """A plain text table with aligned columns (no extra dependency)."""
+    rows = [list(map(str, r)) for r in rows]
+    widths = [
+        max(len(str(h)), *(len(r[i]) for r in rows)) if rows else len(str(h))
+        for i, h in enumerate(header)
+    ]
+    lines = ["  ".join(str(h).ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    for r in rows:
+        lines.append("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+    return "\n".join(lines)
+
+
+def _started(run: StoredRun) -> str:
+    from datetime import datetime
+
+    from .formatting import date
+
+    try:
+        return date(datetime.fromisoformat(run.started_at or ""))
+    except ValueError:
+        return run.started_at or "–"
+
+
+def runs_table(runs: Sequence[StoredRun]) -> str:
+    """The table for ``datenlabor runs``: one line per run."""
+    header = ["ID", "Beginn", "Lab", "Status", "Dauer", "Sweep/Punkt", "Kennzahlen"]
+    rows = []
+    for r in runs:
+        metrics = ", ".join(f"{k}={_cell(v)}" for k, v in r.metrics.items())
+        if r.status != RunStatus.OK and r.error:
+            metrics = r.error if len(r.error) < 70 else r.error[:67] + "…"
+        rows.append(
+            [
+                str(r.id),
+                _started(r),
+                r.lab,
+                str(r.status),
+                "–" if r.duration_s is None else f"{_cell(float(r.duration_s))} s",
+                f"{r.sweep_id}/{r.point}" if r.sweep_id else "–",
+                metrics or "–",
+            ]
+        )
+    return text_table(header, rows)
+
+
+def compare_runs(runs: Sequence[StoredRun]) -> str:
+    """Parameters and metrics of several runs side by side; ``≠`` marks rows that differ."""
+    header = ["", "", *(f"Lauf {r.id}" for r in runs)]
+    rows: list[list[str]] = []
+
+    def add(label: str, values: list[Any]) -> None:
+        cells = [_cell(v) for v in values]
+        rows.append(["≠" if len(set(cells)) > 1 else "", label, *cells])
+
+    add("Lab", [r.lab for r in runs])
+    add("Status", [str(r.status) for r in runs])
+    add("Beginn", [_started(r) for r in runs])
+    add("Dauer (s)", [r.duration_s for r in runs])
+    add("Code-Version", [r.code_version for r in runs])
+    for name in dict.fromkeys(n for r in runs for n in r.parameters):
+        add(f"Parameter {name}", [r.parameters.get(name) for r in runs])
+    for name in dict.fromkeys(n for r in runs for n in r.metrics):
+        add(f"Kennzahl {name}", [r.metrics.get(name) for r in runs])
+    if any(r.error for r in runs):
+        add("Fehler", [r.error for r in runs])
+    return text_table(header, rows)
+
+
+def _add_lab_and_values(p: argparse.ArgumentParser, values: str, help_text: str) -> None:
+    """The lab argument and repeatable ``-p NAME WERT`` options of run and sweep."""
+    p.add_argument("lab", help="Name des Labs (siehe „datenlabor list“)")
+    p.add_argument(
+        "-p", "--parameter", nargs=2, action="append", metavar=("NAME", values), help=help_text
+    )
+
+
+def _add_run_options(p: argparse.ArgumentParser) -> None:
+    """Output folder, cell timeout and quiet mode: the same for run and sweep."""
+    p.add_argument("-o", "--output", metavar="ORDNER", help="statt runs/ diesen Ordner verwenden")
+    p.add_argument(
+        "--timeout",
+        type=int,
+        default=600,
+        metavar="SEKUNDEN",
+        help="Höchstdauer je Zelle (Vorgabe 600)",
+    )
+    p.add_argument("-q", "--quiet", action="store_true", help="keinen Fortschrittsbalken zeigen")
 
 
 def _add_sweep_commands(sub: Any) -> None:
@@ -410,14 +461,8 @@ Prozessorkerne, je Kernel ein Rechen-Thread) oder mit --cluster auf einem
 vorhandenen Dask-Cluster, dessen Worker das Projekt installiert haben und
 dieselben Ordner sehen.""",
     )
-    p.add_argument("lab", help="Name des Labs (siehe „datenlabor list“)")
-    p.add_argument(
-        "-p",
-        "--parameter",
-        nargs=2,
-        action="append",
-        metavar=("NAME", "WERTE"),
-        help="Varianten eines Parameters (Aufbau siehe oben; mehrfach möglich)",
+    _add_lab_and_values(
+        p, "WERTE", "Varianten eines Parameters (Aufbau siehe oben; mehrfach möglich)"
     )
     p.add_argument("-f", "--file", metavar="RASTER.yaml", help="Raster aus einer YAML-Datei lesen")
     p.add_argument(
@@ -446,15 +491,7 @@ dieselben Ordner sehen.""",
         "--html", action="store_true", help="je Punkt auch die HTML-Fassung erzeugen (langsamer)"
     )
     p.add_argument("--dry-run", action="store_true", help="nur die Punkte zeigen, nichts ausführen")
-    p.add_argument("-o", "--output", metavar="ORDNER", help="statt runs/ diesen Ordner verwenden")
-    p.add_argument(
-        "--timeout",
-        type=int,
-        default=600,
-        metavar="SEKUNDEN",
-        help="Höchstdauer je Zelle (Vorgabe 600)",
-    )
-    p.add_argument("-q", "--quiet", action="store_true", help="keinen Fortschrittsbalken zeigen")
+    _add_run_options(p)
     p.set_defaults(func=cmd_sweep)
 
     p = sub.add_parser(
@@ -501,30 +538,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="Prüft alle Werte, bevor ein Kernel startet, und legt Notebook, HTML, "
         "Parameter und Kennzahlen in runs/<lab>/<zeitstempel>/ ab.",
     )
-    p.add_argument("lab", help="Name des Labs (siehe „datenlabor list“)")
-    p.add_argument(
-        "-p",
-        "--parameter",
-        nargs=2,
-        action="append",
-        metavar=("NAME", "WERT"),
-        help="einen Parameter setzen (mehrfach möglich)",
-    )
+    _add_lab_and_values(p, "WERT", "einen Parameter setzen (mehrfach möglich)")
     p.add_argument(
         "-f", "--file", metavar="DATEI.yaml", help="Parameter aus einer YAML-Datei lesen"
     )
     p.add_argument(
         "--ci", action="store_true", help="die kleinen, schnellen CI-Parameter des Labs verwenden"
     )
-    p.add_argument("-o", "--output", metavar="ORDNER", help="statt runs/ diesen Ordner verwenden")
-    p.add_argument(
-        "--timeout",
-        type=int,
-        default=600,
-        metavar="SEKUNDEN",
-        help="Höchstdauer je Zelle (Vorgabe 600)",
-    )
-    p.add_argument("-q", "--quiet", action="store_true", help="keinen Fortschrittsbalken zeigen")
+    _add_run_options(p)
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("check", help="Notebooks, Metadaten und Datensätze prüfen (für Pflegende)")
@@ -553,16 +574,19 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return args.func(args)
-    except ParameterError as exc:
-        return _fail(str(exc), EXIT_USAGE)
     except DatenlaborError as exc:
-        from .errors import DatasetError, LabNotFoundError
-
-        code = EXIT_USAGE if isinstance(exc, LabNotFoundError | DatasetError) else EXIT_FAILED
-        return _fail(str(exc), code)
+        return _fail(str(exc), exc.exit_code)
     except KeyboardInterrupt:
         print("\nAbgebrochen.", file=sys.stderr)
         return 130
+    except OSError as exc:
+        return _fail(_os_error_text(exc), EXIT_FAILED)
+    except Exception as exc:  # noqa: BLE001 - a bug must still not greet the user with a traceback
+        return _fail(
+            f"Unerwarteter interner Fehler ({type(exc).__name__}: {exc}). Bitte mit dem "
+            "Aufruf als Fehler melden.",
+            EXIT_FAILED,
+        )
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """The run history: one row per lab run in an embedded SQLite database.
 
 Single runs (``datenlabor run``) and every point of a sweep are logged here
-by ``running.execute``. The database lives next to the result folders
+by ``running.execute`` as ``results.RunResult`` records. This module only
+stores and reads; the CLI turns rows into tables. The database lives next to the result folders
 (``runs/historie.sqlite``, moved with ``DATENLABOR_RUNS`` or ``-o``). Many
 processes write at once during a sweep, so the file uses WAL mode, a busy
 timeout and one short ``BEGIN IMMEDIATE`` transaction per row.
@@ -13,24 +14,23 @@ import json
 import sqlite3
 import subprocess
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import DatenlaborError, ParameterError
+from .errors import HistoryError, ParameterError
 from .paths import project_root, runs_dir
+from .results import RunResult, RunStatus
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from .running import RunResult
-
 DB_NAME = "historie.sqlite"
 BUSY_TIMEOUT_MS = 60_000
-STATUS = ("ok", "fehlgeschlagen", "abgebrochen")
+STORED_STATUS = (RunStatus.OK, RunStatus.FAILED, RunStatus.ABORTED)
 LONG_COLUMNS = [
     "lauf_id",
     "lab",
@@ -67,28 +67,14 @@ CREATE INDEX IF NOT EXISTS runs_sweep ON runs (sweep_id, point);
 """
 
 
-class HistoryError(DatenlaborError):
-    """Raised when the history database cannot be read or written."""
-
-
 @dataclass
-class Run:
-    """One row of the history."""
+class StoredRun(RunResult):
+    """A ``RunResult`` as stored: with its id, code version and start and end times."""
 
-    id: int
-    lab: str
-    parameters: dict[str, Any]
-    status: str
-    metrics: dict[str, Any]
-    error: str | None
-    duration_s: float | None
-    folder: str | None
-    files: dict[str, str]
-    code_version: str | None
-    sweep_id: str | None
-    point: str | None
-    started_at: str | None
-    finished_at: str | None
+    id: int = 0
+    code_version: str | None = None
+    started_at: str | None = None
+    finished_at: str | None = None
 
 
 def default_db() -> Path:
@@ -149,43 +135,45 @@ def _json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
 
 
-def record(
+def add_run(
+    result: RunResult,
     *,
-    lab: str,
-    parameters: dict[str, Any],
-    status: str,
-    metrics: dict[str, Any] | None = None,
-    error: str | None = None,
-    duration_s: float | None = None,
-    folder: str | Path | None = None,
-    files: dict[str, str] | None = None,
-    sweep_id: str | None = None,
-    point: str | None = None,
-    started_at: datetime | str | None = None,
-    finished_at: datetime | str | None = None,
+    started: datetime | str | None = None,
+    finished: datetime | str | None = None,
     code: str | None = None,
     db: Path | str | None = None,
 ) -> int:
-    """Append one run; returns its id. One short transaction, safe with many writers."""
-    if status not in STATUS:
-        raise ValueError(f"unknown status {status!r}")
+    """Append one finished, failed or aborted run; returns its id.
+
+    ``started``/``finished`` default to now, ``code`` to ``code_version()``.
+    One short transaction, safe with many writers. Raises ``ValueError`` for
+    a run that is still open (a programming error, not a user's).
+    """
+    status = RunStatus(result.status)
+    if status not in STORED_STATUS:
+        raise ValueError(f"a run with status {status.value!r} is not stored")
     now = datetime.now().astimezone()
     row = (
-        lab,
-        _json(parameters),
-        status,
-        _json(metrics or {}),
-        error,
-        None if duration_s is None else round(float(duration_s), 3),
-        None if folder is None else str(folder),
-        _json(files or {}),
+        result.lab,
+        _json(result.parameters),
+        status.value,
+        _json(result.metrics or {}),
+        result.error,
+        None if result.duration_s is None else round(float(result.duration_s), 3),
+        None if result.folder is None else str(result.folder),
+        _json(result.files or {}),
         code or code_version(),
-        sweep_id,
-        point,
-        _iso(started_at or now),
-        _iso(finished_at or now),
+        result.sweep_id,
+        result.point,
+        _iso(started or now),
+        _iso(finished or now),
     )
-    conn = connect(db)
+    try:
+        conn = connect(db)
+    except (sqlite3.DatabaseError, OSError) as exc:
+        raise HistoryError(
+            f"Die Laufhistorie {Path(db or default_db())} lässt sich nicht schreiben: {exc}"
+        ) from None
     try:
 
         def insert() -> int:
@@ -208,67 +196,27 @@ def record(
         conn.close()
 
 
-def record_result(
-    result: RunResult,
-    *,
-    started: datetime | None = None,
-    db: Path | str | None = None,
-    sweep_id: str | None = None,
-    point: str | None = None,
-) -> int:
-    """Log a ``running.RunResult`` (finished or failed)."""
-    return record(
-        lab=result.lab,
-        parameters=result.parameters,
-        status=result.status,
-        metrics=result.metrics,
-        error=result.error,
-        duration_s=result.duration_s,
-        folder=result.folder,
-        files=result.files,
-        sweep_id=sweep_id,
-        point=point,
-        started_at=started,
-        db=db,
-    )
-
-
 def _iso(value: datetime | str) -> str:
     return value if isinstance(value, str) else value.isoformat(timespec="seconds")
 
 
-def _row(r: sqlite3.Row | tuple) -> Run:
-    (
-        id_,
-        lab,
-        params,
-        status,
-        metrics,
-        error,
-        duration,
-        folder,
-        files,
-        code,
-        sweep,
-        point,
-        started,
-        finished,
-    ) = r
-    return Run(
-        id_,
-        lab,
-        json.loads(params),
-        status,
-        json.loads(metrics),
-        error,
-        duration,
-        folder,
-        json.loads(files or "{}"),
-        code,
-        sweep,
-        point,
-        started,
-        finished,
+def _row(r: sqlite3.Row | tuple) -> StoredRun:
+    (id_, lab, params, status, metrics, error, duration, folder, files, code, sweep, point) = r[:12]
+    return StoredRun(
+        lab=lab,
+        parameters=json.loads(params),
+        status=RunStatus(status),
+        metrics=json.loads(metrics),
+        error=error,
+        duration_s=duration,
+        folder=None if folder is None else Path(folder),
+        files=json.loads(files or "{}"),
+        sweep_id=sweep,
+        point=point,
+        id=id_,
+        code_version=code,
+        started_at=r[12],
+        finished_at=r[13],
     )
 
 
@@ -278,17 +226,29 @@ _COLUMNS = (
 )
 
 
+def _query(db: Path | str | None, sql: str, args: Sequence[Any] = ()) -> list[tuple]:
+    """Rows of a read-only query; no rows without a database, ``HistoryError`` if unreadable."""
+    path = Path(db or default_db())
+    if not path.is_file():
+        return []
+    try:
+        conn = connect(path, create=False)
+        try:
+            return conn.execute(sql, list(args)).fetchall()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise HistoryError(f"Die Laufhistorie {path} lässt sich nicht lesen: {exc}") from None
+
+
 def list_runs(
     lab: str | None = None,
     *,
     limit: int | None = None,
     sweep_id: str | None = None,
     db: Path | str | None = None,
-) -> list[Run]:
+) -> list[StoredRun]:
     """Runs, newest first; an absent database simply has no runs."""
-    path = Path(db or default_db())
-    if not path.is_file():
-        return []
     where, args = [], []
     if lab:
         where.append("lab = ?")
@@ -302,129 +262,30 @@ def list_runs(
     sql += " ORDER BY id DESC"
     if limit:
         sql += f" LIMIT {int(limit)}"
-    conn = connect(path, create=False)
-    try:
-        return [_row(r) for r in conn.execute(sql, args).fetchall()]
-    except sqlite3.DatabaseError as exc:
-        raise HistoryError(f"Die Laufhistorie {path} lässt sich nicht lesen: {exc}") from None
-    finally:
-        conn.close()
+    return [_row(r) for r in _query(db, sql, args)]
 
 
 def count(db: Path | str | None = None) -> int:
-    path = Path(db or default_db())
-    if not path.is_file():
-        return 0
-    conn = connect(path, create=False)
-    try:
-        return int(conn.execute("SELECT COUNT(*) FROM runs").fetchone()[0])
-    finally:
-        conn.close()
+    """Number of stored runs; 0 without a database."""
+    rows = _query(db, "SELECT COUNT(*) FROM runs")
+    return int(rows[0][0]) if rows else 0
 
 
-def get_runs(ids: Sequence[int], db: Path | str | None = None) -> list[Run]:
+def get_runs(ids: Sequence[int], db: Path | str | None = None) -> list[StoredRun]:
     """The runs with these ids in the given order; a German message names missing ids."""
-    path = Path(db or default_db())
-    found: dict[int, Run] = {}
-    if path.is_file() and ids:
-        conn = connect(path, create=False)
-        try:
-            marks = ",".join("?" * len(ids))
-            for r in conn.execute(f"SELECT {_COLUMNS} FROM runs WHERE id IN ({marks})", list(ids)):
-                run = _row(r)
-                found[run.id] = run
-        finally:
-            conn.close()
+    found: dict[int, StoredRun] = {}
+    if ids:
+        marks = ",".join("?" * len(ids))
+        for r in _query(db, f"SELECT {_COLUMNS} FROM runs WHERE id IN ({marks})", ids):
+            run = _row(r)
+            found[run.id] = run
     missing = [str(i) for i in ids if i not in found]
     if missing:
         raise ParameterError(
-            f"Lauf {', '.join(missing)} gibt es in der Laufhistorie ({path}) nicht. "
-            "„datenlabor runs“ zeigt die vorhandenen Läufe."
+            f"Lauf {', '.join(missing)} gibt es in der Laufhistorie ({Path(db or default_db())}) "
+            "nicht. „datenlabor runs“ zeigt die vorhandenen Läufe."
         )
     return [found[i] for i in ids]
-
-
-# --- presentation ------------------------------------------------------------
-
-
-def _cell(value: Any) -> str:
-    from .recording import format_value
-
-    if value is None:
-        return "–"
-    if isinstance(value, list):
-        return ", ".join(map(str, value))
-    if isinstance(value, bool):
-        return "ja" if value else "nein"
-    if isinstance(value, float):
-        return f"{value:.6g}".replace(".", ",")
-    return format_value(value)
-
-
-def format_table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
-    """A plain text table with aligned columns (no extra dependency)."""
-    rows = [list(map(str, r)) for r in rows]
-    widths = [
-        max(len(str(h)), *(len(r[i]) for r in rows)) if rows else len(str(h))
-        for i, h in enumerate(header)
-    ]
-    lines = ["  ".join(str(h).ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
-    lines.append("  ".join("-" * w for w in widths))
-    for r in rows:
-        lines.append("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
-    return "\n".join(lines)
-
-
-def describe_runs(runs: Sequence[Run]) -> str:
-    """The table for ``datenlabor runs``: one line per run."""
-    header = ["ID", "Beginn", "Lab", "Status", "Dauer", "Sweep/Punkt", "Kennzahlen"]
-    rows = []
-    for r in runs:
-        metrics = ", ".join(f"{k}={_cell(v)}" for k, v in r.metrics.items())
-        if r.status != "ok" and r.error:
-            metrics = r.error if len(r.error) < 70 else r.error[:67] + "…"
-        rows.append(
-            [
-                str(r.id),
-                (r.started_at or "")[:19].replace("T", " "),
-                r.lab,
-                r.status,
-                "–" if r.duration_s is None else f"{_cell(float(r.duration_s))} s",
-                f"{r.sweep_id}/{r.point}" if r.sweep_id else "–",
-                metrics or "–",
-            ]
-        )
-    return format_table(header, rows)
-
-
-def compare(runs: Sequence[Run]) -> str:
-    """Parameters and metrics of several runs side by side; ``≠`` marks rows that differ."""
-    header = ["", "", *(f"Lauf {r.id}" for r in runs)]
-    rows: list[list[str]] = []
-
-    def add(label: str, values: list[Any]) -> None:
-        cells = [_cell(v) for v in values]
-        rows.append(["≠" if len(set(cells)) > 1 else "", label, *cells])
-
-    add("Lab", [r.lab for r in runs])
-    add("Status", [r.status for r in runs])
-    add("Beginn", [(r.started_at or "")[:19].replace("T", " ") for r in runs])
-    add("Dauer (s)", [r.duration_s for r in runs])
-    add("Code-Version", [r.code_version for r in runs])
-    for name in _union(r.parameters for r in runs):
-        add(f"Parameter {name}", [r.parameters.get(name) for r in runs])
-    for name in _union(r.metrics for r in runs):
-        add(f"Kennzahl {name}", [r.metrics.get(name) for r in runs])
-    if any(r.error for r in runs):
-        add("Fehler", [r.error for r in runs])
-    return format_table(header, rows)
-
-
-def _union(dicts: Iterable[dict[str, Any]]) -> list[str]:
-    names: dict[str, None] = {}
-    for d in dicts:
-        names.update(dict.fromkeys(d))
-    return list(names)
 
 
 def to_long_frame(lab: str | None = None, db: Path | str | None = None) -> pd.DataFrame:
@@ -440,7 +301,7 @@ def to_long_frame(lab: str | None = None, db: Path | str | None = None) -> pd.Da
         base = [
             r.id,
             r.lab,
-            r.status,
+            str(r.status),
             r.started_at,
             r.duration_s,
             r.code_version,

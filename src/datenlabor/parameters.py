@@ -13,12 +13,9 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .errors import ParameterError
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .catalog import Lab
 
 TYPE_NAMES = {"int": "Ganzzahl", "float": "Zahl", "str": "Text", "bool": "Ja/Nein", "list": "Liste"}
 TRUE_WORDS = {"true", "ja", "1", "wahr", "yes"}
@@ -213,11 +210,11 @@ def papermill_view(notebook: Path) -> dict[str, tuple[str, str]]:
     }
 
 
-def read_parameters(lab: Lab) -> dict[str, Parameter]:
+def read_parameters(notebook: Path, constraints: dict[str, dict[str, Any]]) -> dict[str, Parameter]:
     """Merge the notebook's parameters with the constraints declared in lab.yaml."""
     params = {}
-    for p in parse_notebook_parameters(lab.notebook):
-        c = lab.constraints.get(p.name) or {}
+    for p in parse_notebook_parameters(notebook):
+        c = constraints.get(p.name) or {}
         p.min = c.get("min")
         p.max = c.get("max")
         p.step = c.get("step")
@@ -233,17 +230,25 @@ def read_parameters(lab: Lab) -> dict[str, Parameter]:
     return params
 
 
-def validate_values(lab: Lab, values: dict[str, Any]) -> dict[str, Any]:
-    """Check every given value; all problems are reported together in one German message."""
-    params = lab.parameters
+def unknown_parameter(name: str, params: dict[str, Parameter], lab_name: str) -> str:
+    """The German message for a parameter name the lab does not have."""
+    known = ", ".join(params) or "keine"
+    return f"Parameter „{name}“ gibt es im Lab „{lab_name}“ nicht. Bekannte Parameter: {known}."
+
+
+def validate_values(
+    params: dict[str, Parameter], values: dict[str, Any], lab_name: str
+) -> dict[str, Any]:
+    """Check every given value; all problems are reported together in one German message.
+
+    Returns the cleaned values; raises ``ParameterError`` naming every unknown
+    parameter and every value that does not fit.
+    """
     clean: dict[str, Any] = {}
     problems: list[str] = []
     for name, value in values.items():
         if name not in params:
-            known = ", ".join(params) or "keine"
-            problems.append(
-                f"Parameter „{name}“ gibt es im Lab „{lab.slug}“ nicht. Bekannte Parameter: {known}."
-            )
+            problems.append(unknown_parameter(name, params, lab_name))
             continue
         try:
             clean[name] = params[name].validate(value)

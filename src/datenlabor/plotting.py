@@ -11,6 +11,8 @@ import html
 import io
 from typing import Any
 
+from .formatting import number as number  # labs write plotting.number(x, 1) in texts
+
 # Okabe & Ito (2008): distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 # Dark enough for text on white (contrast >= 4.5:1) where a colour is used for text.
@@ -63,9 +65,3 @@ def show(fig: Any, alt: str, caption: str | None = None) -> None:
             f'style="max-width:100%;height:auto">{cap}</figure>'
         )
     )
-
-
-def number(value: float, digits: int = 1) -> str:
-    """German number format for texts and alt texts: 1.234,5."""
-    text = f"{value:,.{digits}f}"
-    return text.replace(",", "X").replace(".", ",").replace("X", ".")

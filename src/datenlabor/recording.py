@@ -12,6 +12,8 @@ import json
 import math
 from typing import Any
 
+from .errors import MetricError
+
 MIME_TYPE = "application/vnd.datenlabor.metric+json"
 
 
@@ -20,35 +22,34 @@ def _plain(value: Any) -> Any:
     if hasattr(value, "item") and callable(value.item):
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError("Eine Kennzahl muss eine endliche Zahl sein.")
+        raise MetricError("Eine Kennzahl muss eine endliche Zahl sein.")
     if not isinstance(value, int | float | str | bool):
-        raise TypeError(f"Kennzahlen müssen Zahlen oder Texte sein, nicht {type(value).__name__}.")
+        raise MetricError(
+            f"Kennzahlen müssen Zahlen, Texte oder Ja/Nein sein, nicht {type(value).__name__}."
+        )
     return value
 
 
-def format_value(value: Any) -> str:
-    """German number formatting for display (decimal comma)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return str(value)
-    if isinstance(value, int):
-        return f"{value:,}".replace(",", ".")
-    return f"{value:,.3f}".replace(",", "X").replace(".", ",").replace("X", ".")
+def record(name: str, value: Any, label: str | None = None) -> None:
+    """Show ``value`` as "label: value" and store it as metric ``name``.
 
-
-def record(name: str, value: Any, label: str | None = None) -> Any:
-    """Show ``value`` and store it as metric ``name``; returns the value for chaining."""
+    ``value`` is a finite number, a text or a truth value (numpy scalars are
+    converted). Returns nothing, so a notebook cell shows no raw ``Out[]`` echo.
+    Raises ``MetricError`` for other values.
+    """
     from IPython.display import display
 
+    from .formatting import metric
+
     clean = _plain(value)
-    text = f"{label or name}: {format_value(clean)}"
+    text = f"{label or name}: {metric(clean)}"
     bundle = {
         MIME_TYPE: {"name": name, "value": clean},
         "text/plain": text,
         "text/html": f'<p class="datenlabor-kennzahl"><strong>{html.escape(label or name)}:</strong> '
-        f"{html.escape(format_value(clean))}</p>",
+        f"{html.escape(metric(clean))}</p>",
     }
     display(bundle, raw=True)
-    return value
 
 
 def read_metrics(notebook: Any) -> dict[str, Any]:

@@ -1,26 +1,23 @@
 """Run a lab through papermill with validation first and an atomic result folder.
 
-A run writes into a hidden temporary folder next to its target and renames it
-only when everything (notebook, HTML, parameters, metrics) is written, so a
-folder under runs/<lab>/ without the ``.tmp`` or ``-fehlgeschlagen`` suffix
-is always complete.
+The folder layout and the result record belong to ``results``: a folder under
+runs/<lab>/ without the ``.tmp`` or ``-fehlgeschlagen`` suffix is always complete.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import time
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from . import errors
 from .catalog import Lab
 from .errors import DatasetError, ParameterError, RunError
-from .parameters import validate_values
 from .paths import export_absolute, runs_dir
+from .results import RunResult, RunStatus, failed_folder, finish, mark_failed, temporary_folder
 
 KERNEL_NAME = "datenlabor"
 POLL_SLICE_S = 1.0
@@ -84,26 +81,12 @@ def patch_kernel_polling() -> None:
     AsyncZMQSocketChannel.get_msg = get_msg  # type: ignore[method-assign]
 
 
-@dataclass
-class RunResult:
-    """What a finished run produced; ``folder`` holds all files."""
-
-    lab: str
-    folder: Path
-    parameters: dict[str, Any]
-    metrics: dict[str, Any]
-    duration_s: float
-    status: str = "ok"
-    error: str | None = None
-    files: dict[str, str] = field(default_factory=dict)
-
-
 def prepare(lab: Lab, values: dict[str, Any]) -> dict[str, Any]:
     """Validate everything that can be checked without a kernel; raises with German text.
 
     Returns the full parameter set (defaults overlaid with the given values).
     """
-    clean = validate_values(lab, values)
+    clean = lab.validate(values)
     from .datasets import load, package_path
 
     for dataset_id in lab.datasets:
@@ -139,12 +122,6 @@ def _timestamp() -> str:
     return datetime.now().strftime("%Y-%m-%dT%H-%M-%S-%f")[:-3]
 
 
-def _write_json(path: Path, data: Any) -> None:
-    path.write_text(
-        json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
-    )
-
-
 def render_html(notebook_path: Path, html_path: Path) -> None:
     """Static HTML of the executed notebook, for reading without Jupyter."""
     import nbformat
@@ -166,7 +143,8 @@ def execute(
     folder_name: str | None = None,
     target: Path | None = None,
     history: bool = True,
-    history_extra: dict[str, Any] | None = None,
+    sweep_id: str | None = None,
+    point: str | None = None,
 ) -> RunResult:
     """Validate, execute with papermill and store the results atomically.
 
@@ -177,7 +155,10 @@ def execute(
     ``runs/<lab>/sweeps/<id>/<point>``); otherwise it is
     ``<out_root>/<lab>/<folder_name or timestamp>``. Every finished or failed
     run is logged in the run history ``<out_root>/historie.sqlite`` unless
-    ``history`` is false; ``history_extra`` adds columns such as the sweep id.
+    ``history`` is false; ``sweep_id`` and ``point`` name a sweep point.
+
+    Raises ``ParameterError``/``DatasetError`` before any kernel starts, and
+    ``RunError`` (after writing ``<name>-fehlgeschlagen/``) when the notebook fails.
     """
     full = prepare(lab, values)
     ensure_kernel()
@@ -190,18 +171,19 @@ def execute(
     from .recording import read_metrics
 
     base = Path(out_root or runs_dir())
-    out_root = base / lab.slug
+    parent = base / lab.slug
     name = folder_name or _timestamp()
     if target is not None:
-        out_root, name = Path(target).parent, Path(target).name
-    final = out_root / name
+        parent, name = Path(target).parent, Path(target).name
+    final = parent / name
     started = datetime.now().astimezone()
-    tmp = out_root / f".{name}.tmp-{os.getpid()}"
+    tmp = temporary_folder(parent, name)
     if final.exists():
         raise RunError(f"Der Ergebnisordner {final} existiert schon.")
     tmp.mkdir(parents=True)
     nb_out = tmp / f"{lab.slug}.ipynb"
     start = time.monotonic()
+    result = RunResult(lab.slug, full, sweep_id=sweep_id, point=point)
     try:
         pm.execute_notebook(
             str(lab.notebook),
@@ -214,61 +196,50 @@ def execute(
             report_mode=False,
             **kernel_options(),
         )
-        metrics = read_metrics(nb_out)
-        files = {
-            "notebook": nb_out.name,
-            "parameter": "parameter.json",
-            "kennzahlen": "kennzahlen.json",
-        }
+        result.metrics = read_metrics(nb_out)
+        result.files = {"notebook": nb_out.name}
         if html:
             render_html(nb_out, tmp / f"{lab.slug}.html")
-            files["html"] = f"{lab.slug}.html"
-        duration = time.monotonic() - start
-        _write_json(tmp / "parameter.json", full)
-        _write_json(tmp / "kennzahlen.json", metrics)
-        _write_json(
-            tmp / "lauf.json",
-            {"lab": lab.slug, "status": "ok", "dauer_s": round(duration, 3), "dateien": files},
-        )
-        os.replace(tmp, final)
-        result = RunResult(lab.slug, final, full, metrics, duration, files=files)
-        if history:
-            _log_history(base, result, started, history_extra)
-        return result
+            result.files["html"] = f"{lab.slug}.html"
+        result.duration_s = time.monotonic() - start
+        finish(tmp, final, result)
     except BaseException as exc:
-        message = describe_failure(exc, PapermillExecutionError)
-        failed = out_root / f"{name}-fehlgeschlagen"
+        aborted = isinstance(exc, KeyboardInterrupt)
+        result.status = RunStatus.ABORTED if aborted else RunStatus.FAILED
+        result.error = describe_failure(exc, PapermillExecutionError)
+        result.duration_s = time.monotonic() - start
+        result.metrics, result.folder = {}, failed_folder(parent, name)
         try:
-            _write_json(
-                tmp / "fehler.json",
-                {"lab": lab.slug, "status": "fehlgeschlagen", "fehler": message},
-            )
-            os.replace(tmp, failed)
+            mark_failed(parent, name, result, tmp)
         except OSError:
             shutil.rmtree(tmp, ignore_errors=True)
         if history:
-            status = "abgebrochen" if isinstance(exc, KeyboardInterrupt) else "fehlgeschlagen"
-            failed_result = RunResult(
-                lab.slug, failed, full, {}, time.monotonic() - start, status=status, error=message
-            )
-            _log_history(base, failed_result, started, history_extra)
-        if isinstance(exc, KeyboardInterrupt):
+            _log_history(base, result, started)
+        if aborted:
             raise
-        raise RunError(message) from exc
+        raise RunError(result.error) from exc
+    if history:
+        _log_history(base, result, started)
+    return result
 
 
-def _log_history(
-    base: Path, result: RunResult, started: datetime, extra: dict[str, Any] | None
-) -> None:
+def _log_history(base: Path, result: RunResult, started: datetime) -> None:
     """Add the run to the history; a broken history never fails a finished run."""
     try:
         from . import history
 
-        history.record_result(result, started=started, db=base / history.DB_NAME, **(extra or {}))
+        history.add_run(result, started=started, db=base / history.DB_NAME)
     except Exception as exc:  # noqa: BLE001 - the result folder is the primary record
         import sys
 
         print(f"Warnung: Lauf nicht in die Historie geschrieben: {exc}", file=sys.stderr)
+
+
+_OUR_ERRORS = {
+    name
+    for name, cls in vars(errors).items()
+    if isinstance(cls, type) and issubclass(cls, errors.DatenlaborError)
+}
 
 
 def describe_failure(exc: BaseException, execution_error: type) -> str:
@@ -278,7 +249,7 @@ def describe_failure(exc: BaseException, execution_error: type) -> str:
     if isinstance(exc, execution_error):
         ename = getattr(exc, "ename", "Fehler")
         evalue = getattr(exc, "evalue", "")
-        if ename in {"CsvError", "DatasetError", "ParameterError", "DatenlaborError"}:
+        if ename in _OUR_ERRORS:
             return f"Das Notebook hat abgebrochen: {evalue}"
         return f"Eine Zelle des Notebooks ist fehlgeschlagen ({ename}: {evalue})."
     name = type(exc).__name__

@@ -26,7 +26,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .errors import DatenlaborError
+from .errors import EXIT_USAGE, DatenlaborError
 from .paths import datasets_dir, labs_dir, project_root
 
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
@@ -34,7 +34,9 @@ MAX_SLUG_LENGTH = 40
 
 
 class ScaffoldError(DatenlaborError):
-    """Raised when a lab skeleton cannot be created (bad or taken name, write failure)."""
+    """Raised when a lab skeleton cannot be created because of its name (bad or taken)."""
+
+    exit_code = EXIT_USAGE
 
 
 def check_slug(slug: str) -> str:
@@ -80,9 +82,10 @@ def planned_files(slug: str, title: str | None = None) -> dict[Path, str]:
 def create_lab(slug: str, title: str | None = None) -> list[Path]:
     """Create the skeleton of lab ``slug``; returns the created files (CSV last).
 
-    Raises :class:`ScaffoldError` with a German message if the name is invalid,
-    if any of the files or folders exists already (nothing is overwritten), or
-    if writing or running the generator fails (then nothing is left behind).
+    Raises :class:`ScaffoldError` (exit code 2) with a German message if the name
+    is invalid or any of the files or folders exists already (nothing is
+    overwritten); :class:`DatenlaborError` if writing or running the generator
+    fails (then nothing is left behind).
     """
     check_slug(slug)
     if title is not None and not title.strip():
@@ -115,20 +118,20 @@ def create_lab(slug: str, title: str | None = None) -> list[Path]:
             timeout=120,
         )
         if result.returncode != 0 or not csv.is_file():
-            raise ScaffoldError(
+            raise DatenlaborError(
                 f"Der Generator {relative_path(generator)} ist fehlgeschlagen: "
                 f"{(result.stderr or result.stdout).strip().splitlines()[-1:] or '?'}"
             )
         written.append(csv)
-    except (OSError, subprocess.SubprocessError, ScaffoldError) as exc:
+    except (OSError, subprocess.SubprocessError, DatenlaborError) as exc:
         for path in reversed(written):
             path.unlink(missing_ok=True)
         for folder in folders:
             if folder.is_dir() and not any(folder.iterdir()):
                 folder.rmdir()
-        if isinstance(exc, ScaffoldError):
+        if isinstance(exc, DatenlaborError):
             raise
-        raise ScaffoldError(f"Das Lab „{slug}“ ließ sich nicht anlegen: {exc}") from None
+        raise DatenlaborError(f"Das Lab „{slug}“ ließ sich nicht anlegen: {exc}") from None
     return written
 
 
@@ -197,11 +200,13 @@ daten: str = ""  # Eigene CSV-Datei im Aufbau der Beispieldaten; leer für Beisp
         ),
         _cell(
             "code",
-            """from IPython.display import HTML, display
+            f"""from IPython.display import HTML, display
 
 import datenlabor
 from datenlabor import app, plotting
-from datenlabor.datasets import is_synthetic""",
+from datenlabor.datasets import is_synthetic
+
+app.lab("{slug}")""",
         ),
         _cell(
             "markdown",
@@ -228,13 +233,13 @@ ist hervorgehoben.""",
         ),
         _cell(
             "markdown",
-            """Die Funktion `zeige_stadtteil` zeichnet das Diagramm; `app.interact` macht aus der
-Parameterzelle und den Regeln in `lab.yaml` die Bedienelemente der App.""",
+            """Die Funktion `zeige_stadtteil` zeichnet das Diagramm; `app.interact` macht aus dem
+Parameter und den Regeln in `lab.yaml` das Bedienelement der App.""",
             tags=["nur-notebook"],
         ),
         _cell(
             "code",
-            f"""def zeige_stadtteil(stadtteil):
+            """def zeige_stadtteil(stadtteil):
     summe = tabelle.groupby("stadtteil")["anzahl"].sum().sort_values()
     if stadtteil not in summe.index:
         display(HTML("<p>Diesen Stadtteil gibt es in den Daten nicht.</p>"))
@@ -246,18 +251,18 @@ Parameterzelle und den Regeln in `lab.yaml` die Bedienelemente der App.""",
     anteil = 100 * summe[stadtteil] / summe.sum()
     plotting.show(
         fig,
-        alt=f"Balkendiagramm der Vorgänge je Stadtteil; {{stadtteil}} hat "
-        f"{{plotting.number(anteil, 1)}} % aller Vorgänge.",
+        alt=f"Balkendiagramm der Vorgänge je Stadtteil; {stadtteil} hat "
+        f"{plotting.number(anteil, 1)} % aller Vorgänge.",
     )
     display(
         HTML(
-            f'<p class="datenlabor-ergebnis">{{stadtteil}}: {{plotting.number(anteil, 1)}} % '
+            f'<p class="datenlabor-ergebnis">{stadtteil}: {plotting.number(anteil, 1)} % '
             "aller Vorgänge</p>"
         )
     )
 
 
-app.interact(zeige_stadtteil, "{slug}", globals(), ["stadtteil"])""",
+app.interact(zeige_stadtteil, stadtteil=stadtteil)""",
         ),
         _cell(
             "markdown",

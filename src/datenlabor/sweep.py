@@ -2,8 +2,8 @@
 
 A sweep is identified by its lab and grid (``Grid.identity``) and lives in
 ``runs/<lab>/sweeps/<id>/``: ``sweep.json`` (the grid and the point names),
-one result folder per point (written atomically by ``running.execute``,
-failed points end in ``-fehlgeschlagen``), ``ergebnisse.csv`` and
+one result folder per point (layout in ``results``, written atomically by
+``running.execute``), ``ergebnisse.csv`` and
 ``ergebnisse.png``. Running the same sweep again only runs the points that
 are missing or were aborted (``retry_failed`` also re-runs failed ones).
 
@@ -30,7 +30,7 @@ import shutil
 import signal
 import sys
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -38,15 +38,15 @@ from typing import Any
 
 from .catalog import Lab
 from .errors import DatenlaborError, ParameterError, RunError
-from .parameters import Parameter
+from .parameters import Parameter, unknown_parameter
 from .paths import runs_dir
+from .results import RunResult, RunStatus, leftovers, mark_failed, read_result
 
 MAX_POINTS = 5000
-FAILED_SUFFIX = "-fehlgeschlagen"
 SUMMARY_CSV = "ergebnisse.csv"
 SUMMARY_PNG = "ergebnisse.png"
 LOG_NAME = "protokoll.log"
-ABORTED_TEXT = "abgebrochen"
+ABORTED_MESSAGE = "Der Punkt wurde abgebrochen (Strg+C)."
 
 
 # --- the grid ------------------------------------------------------------------
@@ -194,10 +194,7 @@ def build_grid(
     sources += [(n, v, parse_cli_value) for n, v in cli]
     for name, value, parse in sources:
         if name not in params:
-            known = ", ".join(params) or "keine"
-            problems.append(
-                f"Parameter „{name}“ gibt es im Lab „{lab.slug}“ nicht. Bekannte Parameter: {known}."
-            )
+            problems.append(unknown_parameter(name, params, lab.slug))
             continue
         try:
             raw[name] = parse(params[name], value)
@@ -241,58 +238,16 @@ def build_grid(
 # --- state of a sweep folder -----------------------------------------------------
 
 
-@dataclass
-class PointState:
-    name: str
-    values: dict[str, Any]
-    status: str = "offen"  # offen | ok | fehlgeschlagen | abgebrochen
-    metrics: dict[str, Any] = field(default_factory=dict)
-    duration_s: float | None = None
-    error: str | None = None
-    folder: Path | None = None
-
-
 def sweep_folder(lab: Lab, grid: Grid, out_root: Path | None = None) -> Path:
+    """``<out_root>/<lab>/sweeps/<grid identity>``; ``out_root`` defaults to runs/."""
     return Path(out_root or runs_dir()) / lab.slug / "sweeps" / grid.identity
 
 
-def read_state(folder: Path, name: str, values: dict[str, Any]) -> PointState:
-    """What the folder says about one point: done, failed, aborted or still open."""
-    done = folder / name
-    failed = folder / f"{name}{FAILED_SUFFIX}"
-    state = PointState(name, values)
-    if (done / "kennzahlen.json").is_file():
-        state.status, state.folder = "ok", done
-        state.metrics = json.loads((done / "kennzahlen.json").read_text(encoding="utf-8"))
-        info = json.loads((done / "lauf.json").read_text(encoding="utf-8"))
-        state.duration_s = info.get("dauer_s")
-    elif failed.is_dir():
-        state.folder = failed
-        try:
-            info = json.loads((failed / "fehler.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            info = {}
-        state.error = info.get("fehler") or "Unbekannter Fehler."
-        state.status = "abgebrochen" if info.get("status") == ABORTED_TEXT else "fehlgeschlagen"
+def read_point(folder: Path, lab: Lab, grid: Grid, name: str, values: dict[str, Any]) -> RunResult:
+    """What the sweep folder says about one point (``point`` = name, ``parameters`` = values)."""
+    state = read_result(folder, name, lab.slug, values)
+    state.sweep_id, state.point = grid.identity, name
     return state
-
-
-def _mark_failed(folder: Path, name: str, lab: str, status: str, message: str) -> Path:
-    """Turn a leftover temporary folder (or nothing) into ``<name>-fehlgeschlagen``."""
-    target = folder / f"{name}{FAILED_SUFFIX}"
-    leftovers = sorted(folder.glob(f".{name}.tmp-*"))
-    if not target.exists():
-        if leftovers:
-            os.replace(leftovers.pop(0), target)
-        else:
-            target.mkdir(parents=True)
-    for extra in leftovers:
-        shutil.rmtree(extra, ignore_errors=True)
-    data = {"lab": lab, "status": status, "fehler": message}
-    (target / "fehler.json").write_text(
-        json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-    )
-    return target
 
 
 # --- running one point (in a worker process or on a Dask worker) ------------------
@@ -302,7 +257,11 @@ _ENV_VARS = ("DATENLABOR_ROOT", "DATENLABOR_LABS", "DATENLABOR_DATASETS")
 
 
 def run_point(task: dict[str, Any]) -> dict[str, Any]:
-    """Execute one point; never raises for a failing notebook, returns its state instead."""
+    """Execute one point; never raises for a failing notebook, returns its outcome instead.
+
+    ``status`` is a ``RunStatus`` value; ``unrecorded`` marks a point whose run
+    never started, so the sweep writes its failed folder and history row itself.
+    """
     for var in _ENV_VARS:
         if task.get(var):
             os.environ[var] = task[var]
@@ -322,13 +281,14 @@ def run_point(task: dict[str, Any]) -> dict[str, Any]:
             timeout=task["timeout"],
             html=task["html"],
             target=Path(task["folder"]) / task["name"],
-            history_extra={"sweep_id": task["sweep_id"], "point": task["name"]},
+            sweep_id=task["sweep_id"],
+            point=task["name"],
         )
-        result.update(status="ok", metrics=run.metrics, duration_s=run.duration_s)
+        result.update(status=RunStatus.OK.value, metrics=run.metrics, duration_s=run.duration_s)
     except RunError as exc:
-        result.update(status="fehlgeschlagen", error=str(exc))
+        result.update(status=RunStatus.FAILED.value, error=str(exc))
     except DatenlaborError as exc:
-        result.update(status="fehlgeschlagen", error=str(exc), unrecorded=True)
+        result.update(status=RunStatus.FAILED.value, error=str(exc), unrecorded=True)
     return result
 
 
@@ -370,18 +330,63 @@ def _kill_tree(pids: Iterable[int]) -> None:
     psutil.wait_procs(procs, timeout=10)
 
 
+def _unrecorded_failure(task: dict[str, Any], message: str) -> dict[str, Any]:
+    return {
+        "name": task["name"],
+        "status": RunStatus.FAILED.value,
+        "unrecorded": True,
+        "error": message,
+    }
+
+
+def _drain(
+    executor: Any, tasks: list[dict[str, Any]], on_done: Callable[[dict[str, Any]], None]
+) -> list[dict[str, Any]]:
+    """Run ``tasks`` on a ``concurrent.futures`` executor, reporting each outcome as it ends.
+
+    The same loop serves the local process pool and a Dask cluster
+    (``Client.get_executor()``). Returns the tasks that never started because
+    the local pool broke; a point that had started when its worker died is failed.
+    """
+    from concurrent.futures import FIRST_COMPLETED, wait
+    from concurrent.futures.process import BrokenProcessPool
+
+    futures = {executor.submit(run_point, t): t for t in tasks}
+    retry: list[dict[str, Any]] = []
+    pending = set(futures)
+    while pending:
+        done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+        for fut in done:
+            task = futures[fut]
+            try:
+                outcome = fut.result()
+            except BrokenProcessPool:
+                if not leftovers(Path(task["folder"]), task["name"]):
+                    retry.append(task)
+                    continue
+                outcome = _unrecorded_failure(
+                    task,
+                    "Der Arbeitsprozess ist abgestürzt (zum Beispiel weil der Speicher nicht reichte).",
+                )
+            except Exception as exc:  # noqa: BLE001 - e.g. Dask's KilledWorker: record, go on
+                outcome = _unrecorded_failure(
+                    task, f"Der Punkt ist fehlgeschlagen: {type(exc).__name__}: {exc}"
+                )
+            on_done(outcome)
+    return retry
+
+
 def _run_local(
     tasks: list[dict[str, Any]],
     jobs: int,
     on_done: Callable[[dict[str, Any]], None],
     log: str | None = None,
 ) -> None:
+    """A spawn process pool; a pool broken by a dying worker is replaced for the rest."""
     import multiprocessing as mp
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-    from concurrent.futures.process import BrokenProcessPool
+    from concurrent.futures import ProcessPoolExecutor
 
     queue = list(tasks)
-    started: set[str] = set()
     while queue:
         pool = ProcessPoolExecutor(
             max_workers=max(1, min(jobs, len(queue))),
@@ -389,34 +394,8 @@ def _run_local(
             initializer=_worker_init,
             initargs=(log,),
         )
-        futures = {pool.submit(run_point, t): t for t in queue}
-        queue = []
         try:
-            pending = set(futures)
-            while pending:
-                done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    task = futures[fut]
-                    try:
-                        on_done(fut.result())
-                    except BrokenProcessPool:
-                        # A worker died outright: a point that had started is failed,
-                        # the others go into a fresh pool.
-                        if (
-                            any(Path(task["folder"]).glob(f".{task['name']}.tmp-*"))
-                            or task["name"] in started
-                        ):
-                            on_done(
-                                {
-                                    "name": task["name"],
-                                    "status": "fehlgeschlagen",
-                                    "unrecorded": True,
-                                    "error": "Der Arbeitsprozess ist abgestürzt (zum Beispiel weil "
-                                    "der Speicher nicht reichte).",
-                                }
-                            )
-                        else:
-                            queue.append(task)
+            queue = _drain(pool, queue, on_done)
             pool.shutdown(wait=True)
         except KeyboardInterrupt:
             workers = list(getattr(pool, "_processes", {}) or {})
@@ -428,37 +407,19 @@ def _run_local(
 def _run_dask(
     tasks: list[dict[str, Any]], address: str, on_done: Callable[[dict[str, Any]], None]
 ) -> None:
-    from distributed import Client, as_completed
+    """The points as tasks on an existing Dask cluster, through its executor."""
+    from distributed import Client
 
     try:
         client = Client(address, timeout="20s")
     except (OSError, TimeoutError) as exc:
         raise RunError(f"Der Dask-Cluster unter {address} ist nicht erreichbar: {exc}") from None
-    futures = {}
+    executor = client.get_executor(pure=False, retries=0)
     try:
-        for t in tasks:
-            fut = client.submit(
-                run_point, t, key=f"datenlabor-{t['sweep_id']}-{t['name']}", pure=False, retries=0
-            )
-            futures[fut] = t
-        try:
-            for fut in as_completed(futures):
-                task = futures[fut]
-                try:
-                    on_done(fut.result())
-                except Exception as exc:  # noqa: BLE001 - e.g. KilledWorker: record, go on
-                    on_done(
-                        {
-                            "name": task["name"],
-                            "status": "fehlgeschlagen",
-                            "unrecorded": True,
-                            "error": f"Der Punkt ist auf dem Cluster fehlgeschlagen: "
-                            f"{type(exc).__name__}: {exc}",
-                        }
-                    )
-        except KeyboardInterrupt:
-            client.cancel(list(futures))
-            raise _Abort from None
+        _drain(executor, tasks, on_done)
+    except KeyboardInterrupt:
+        executor.shutdown(wait=False)
+        raise _Abort from None
     finally:
         client.close()
 
@@ -468,14 +429,16 @@ def _run_dask(
 
 @dataclass
 class SweepResult:
+    """A sweep after this call: every point's state in grid order, and what this call did."""
+
     folder: Path
     identity: str
-    states: list[PointState]
+    states: list[RunResult]
     ran: int
     skipped: int
     aborted: bool = False
 
-    def count(self, status: str) -> int:
+    def count(self, status: RunStatus) -> int:
         return sum(1 for s in self.states if s.status == status)
 
 
@@ -552,21 +515,21 @@ def run_sweep(
     folder.mkdir(parents=True, exist_ok=True)
     points = grid.points()
     _write_manifest(folder, lab, grid, points)
-    states = {name: read_state(folder, name, values) for name, values in points}
-    rerun = {"offen", "abgebrochen"} | ({"fehlgeschlagen"} if retry_failed else set())
+    states = {name: read_point(folder, lab, grid, name, values) for name, values in points}
+    rerun = {RunStatus.OPEN, RunStatus.ABORTED} | ({RunStatus.FAILED} if retry_failed else set())
     todo = [states[name] for name, _ in points if states[name].status in rerun]
     for state in todo:
         if state.folder is not None:  # an old failed attempt; the history keeps its error
             shutil.rmtree(state.folder, ignore_errors=True)
-        for leftover in folder.glob(f".{state.name}.tmp-*"):
+        for leftover in leftovers(folder, state.point):
             shutil.rmtree(leftover, ignore_errors=True)
     env = {var: os.environ.get(var, "") for var in _ENV_VARS}
     tasks = [
         {
             **env,
             "lab": lab.slug,
-            "name": s.name,
-            "values": s.values,
+            "name": s.point,
+            "values": s.parameters,
             "folder": str(folder),
             "out_root": str(root),
             "timeout": timeout,
@@ -578,23 +541,20 @@ def run_sweep(
     bar = _Progress(len(tasks), progress)
     finished: set[str] = set()
 
-    def on_done(result: dict[str, Any]) -> None:
-        name = result["name"]
+    def fail(name: str, status: RunStatus, message: str) -> None:
+        # A point its worker could not record (it died, refused the values or was stopped).
+        state = read_point(folder, lab, grid, name, states[name].parameters)
+        state.status, state.error, state.metrics = status, message, {}
+        mark_failed(folder, name, state)
+        history.add_run(state, db=root / history.DB_NAME)
+
+    def on_done(outcome: dict[str, Any]) -> None:
+        name = outcome["name"]
         finished.add(name)
-        if result.get("unrecorded"):
-            # The worker could not record this point itself (it died or refused the values).
-            _mark_failed(folder, name, lab.slug, "fehlgeschlagen", result["error"])
-            history.record(
-                lab=lab.slug,
-                parameters=states[name].values,
-                status="fehlgeschlagen",
-                error=result["error"],
-                sweep_id=grid.identity,
-                point=name,
-                db=root / history.DB_NAME,
-            )
-        states[name] = read_state(folder, name, states[name].values)
-        bar.update(result["status"] == "ok")
+        if outcome.get("unrecorded"):
+            fail(name, RunStatus.FAILED, outcome["error"])
+        states[name] = read_point(folder, lab, grid, name, states[name].parameters)
+        bar.update(outcome["status"] == RunStatus.OK)
 
     aborted = False
     try:
@@ -610,22 +570,10 @@ def run_sweep(
             name = task["name"]
             if name in finished:
                 continue
-            states[name] = read_state(folder, name, states[name].values)
-            started = any(folder.glob(f".{name}.tmp-*"))
-            if states[name].status == "offen" and started:
-                _mark_failed(
-                    folder, name, lab.slug, ABORTED_TEXT, "Der Punkt wurde abgebrochen (Strg+C)."
-                )
-                history.record(
-                    lab=lab.slug,
-                    parameters=task["values"],
-                    status="abgebrochen",
-                    error="Der Punkt wurde abgebrochen (Strg+C).",
-                    sweep_id=grid.identity,
-                    point=name,
-                    db=root / history.DB_NAME,
-                )
-                states[name] = read_state(folder, name, states[name].values)
+            states[name] = read_point(folder, lab, grid, name, states[name].parameters)
+            if states[name].status == RunStatus.OPEN and leftovers(folder, name):
+                fail(name, RunStatus.ABORTED, ABORTED_MESSAGE)
+                states[name] = read_point(folder, lab, grid, name, states[name].parameters)
     finally:
         bar.close()
     ordered = [states[name] for name, _ in points]
@@ -665,18 +613,21 @@ def _write_manifest(
 # --- results -------------------------------------------------------------------------
 
 
-def summary_rows(grid: Grid, states: list[PointState]) -> tuple[list[str], list[list[Any]]]:
+def summary_rows(grid: Grid, states: list[RunResult]) -> tuple[list[str], list[list[Any]]]:
+    """Header and one row per point for ``ergebnisse.csv``."""
     metric_names: dict[str, None] = {}
     for s in states:
         metric_names.update(dict.fromkeys(s.metrics))
     header = ["Punkt", "Status", *grid.axes, *metric_names, "Dauer_s", "Fehler"]
     rows = []
     for s in states:
-        params = [", ".join(map(str, v)) if isinstance(v, list) else v for v in s.values.values()]
+        params = [
+            ", ".join(map(str, v)) if isinstance(v, list) else v for v in s.parameters.values()
+        ]
         rows.append(
             [
-                s.name,
-                s.status,
+                s.point,
+                str(s.status),
                 *params,
                 *(s.metrics.get(m, "") for m in metric_names),
                 "" if s.duration_s is None else s.duration_s,
@@ -686,7 +637,7 @@ def summary_rows(grid: Grid, states: list[PointState]) -> tuple[list[str], list[
     return header, rows
 
 
-def write_summary(folder: Path, lab: Lab, grid: Grid, states: list[PointState]) -> None:
+def write_summary(folder: Path, lab: Lab, grid: Grid, states: list[RunResult]) -> None:
     """``ergebnisse.csv`` (one row per point) and ``ergebnisse.png``, both written atomically."""
     import csv
 
@@ -708,13 +659,13 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def plot_summary(lab: Lab, grid: Grid, states: list[PointState]):
+def plot_summary(lab: Lab, grid: Grid, states: list[RunResult]):
     """Each numeric metric against the first varied parameter, one line per other combination."""
     from matplotlib.figure import Figure
 
     from .plotting import PALETTE, use_style
 
-    ok = [s for s in states if s.status == "ok"]
+    ok = [s for s in states if s.status == RunStatus.OK]
     metrics = [
         m
         for m in dict.fromkeys(k for s in ok for k in s.metrics)
@@ -738,17 +689,17 @@ def plot_summary(lab: Lab, grid: Grid, states: list[PointState]):
     positions = {label(v): i for i, v in enumerate(x_values)}
     fig = Figure(figsize=(7.5, 2.8 * len(metrics) + 0.6))
     axes = fig.subplots(len(metrics), 1, squeeze=False)[:, 0]
-    groups: dict[str, list[PointState]] = {}
+    groups: dict[str, list[RunResult]] = {}
     for s in ok:
-        key = ", ".join(f"{n}={label(s.values[n])}" for n in others)
+        key = ", ".join(f"{n}={label(s.parameters[n])}" for n in others)
         groups.setdefault(key, []).append(s)
     for ax, metric in zip(axes, metrics, strict=True):
         for i, (key, members) in enumerate(sorted(groups.items())):
             pts = [
                 (
-                    s.values.get(x_name)
+                    s.parameters.get(x_name)
                     if numeric_x
-                    else positions.get(label(s.values.get(x_name)), 0),
+                    else positions.get(label(s.parameters.get(x_name)), 0),
                     s.metrics[metric],
                 )
                 for s in members

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from .csvfiles import CsvInfo, convert_types, read_csv_info
 from .errors import CsvError, DatenlaborError
+from .formatting import cell, decimal
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -36,7 +37,7 @@ ACCEPT = ".csv,text/csv"
 
 
 def _megabytes_text(mb: float) -> str:
-    return (f"{mb:.0f}" if float(mb).is_integer() else f"{mb:.1f}").replace(".", ",") + " MB"
+    return f"{decimal(mb, 1)} MB"
 
 
 def check_upload(
@@ -108,7 +109,7 @@ def quality_profile(df: pd.DataFrame) -> pd.DataFrame:
                 "Fehlend in %": round(100 * missing / n, 1) if n else 0.0,
                 "Verschiedene Werte": int(values.nunique(dropna=True)),
                 "Ausreißer": int(outliers(values.dropna()).sum()) if numeric else None,
-                "Beispiel": _cell(example),
+                "Beispiel": cell(example),
             }
         )
     profile = pd.DataFrame(rows)
@@ -133,34 +134,11 @@ def quality_summary(df: pd.DataFrame, info: CsvInfo | None = None) -> dict[str, 
     return summary
 
 
-def _cell(value: Any) -> str:
-    """German display text of one cell."""
-    import pandas as pd
-
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return "–"
-    if isinstance(value, pd.Timestamp):
-        return (
-            value.strftime("%d.%m.%Y")
-            if value == value.normalize()
-            else value.strftime("%d.%m.%Y %H:%M")
-        )
-    if isinstance(value, bool):
-        return "ja" if value else "nein"
-    if isinstance(value, int) or (hasattr(value, "dtype") and value.dtype.kind in "iu"):
-        number = int(value)  # DIN 5008: group digits only from five digits on (years stay 2024)
-        return f"{number:,}".replace(",", ".") if abs(number) >= 10000 else str(number)
-    if isinstance(value, float) or hasattr(value, "dtype") and value.dtype.kind == "f":
-        text = f"{float(value):,.2f}".rstrip("0").rstrip(".")
-        return text.replace(",", "X").replace(".", ",").replace("X", ".")
-    return str(value)
-
-
 def table_html(df: pd.DataFrame, caption: str, css_class: str = "datenlabor-tabelle") -> str:
     """An accessible HTML table (caption, column headers), cells escaped and German-formatted."""
     head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in df.columns)
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>"
+        "<tr>" + "".join(f"<td>{html.escape(cell(v))}</td>" for v in row) + "</tr>"
         for row in df.itertuples(index=False, name=None)
     )
     return (
@@ -175,7 +153,7 @@ def report_html(
     """Findings, quality profile and a cleaned preview as one HTML block."""
     summary = quality_summary(df, info)
     items = "".join(
-        f"<li>{html.escape(k)}: {html.escape(_cell(v))}</li>" for k, v in summary.items()
+        f"<li>{html.escape(k)}: {html.escape(cell(v))}</li>" for k, v in summary.items()
     )
     found = ""
     if info is not None:

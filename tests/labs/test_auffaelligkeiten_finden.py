@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 
 import pytest
 
 import datenlabor
 from datenlabor import datasets
 from datenlabor.catalog import get_lab
-from datenlabor.errors import CsvError
-from datenlabor.paths import project_root
+from tests.helpers import german_csv
 from tests.notebooks import execute_lab
 
 SLUG = "auffaelligkeiten-finden"
 DATASET = "gebaeude-verbrauch"
-SCRIPT = project_root() / "scripts" / "make_gebaeude_verbrauch.py"
 FAULTS = {
     "Dauerlast",
     "Heizung in den Ferien",
@@ -30,30 +26,6 @@ FAULTS = {
 @pytest.fixture(scope="module")
 def lab():
     return get_lab(SLUG)
-
-
-def german_csv(df, encoding: str = "cp1252") -> bytes:
-    """As a German office exports it: semicolon, decimal comma, dd.mm.yyyy, ja/nein."""
-    df = df.copy()
-    df["datum"] = df["datum"].dt.strftime("%d.%m.%Y")
-    for col in ("schulferien", "feiertag"):
-        df[col] = df[col].map({True: "ja", False: "nein"})
-    text = df.to_csv(sep=";", decimal=",", index=False, lineterminator="\r\n")
-    return text.encode(encoding)
-
-
-def test_dataset_validates():
-    assert datasets.validate_package(DATASET) == []
-    assert datasets.is_synthetic(DATASET)
-
-
-def test_generator_reproduces_csv_byte_for_byte(tmp_path):
-    subprocess.run(
-        [sys.executable, str(SCRIPT), "--out", str(tmp_path)], check=True, capture_output=True
-    )
-    committed = project_root() / "datasets" / DATASET / f"{DATASET}.csv"
-    assert (tmp_path / f"{DATASET}.csv").read_bytes() == committed.read_bytes()
-    assert committed.stat().st_size < 2_000_000
 
 
 def test_planted_faults_are_recorded_and_documented():
@@ -75,30 +47,6 @@ def test_app_choices_are_the_buildings(lab):
     params = lab.parameters
     assert params["gebaeude"].validate(params["gebaeude"].default) == "Rathaus"
     assert params["schwelle"].validate(params["schwelle"].default) == 4.0
-
-
-def test_german_csv_with_dates_loads_like_the_bundled_data(tmp_path):
-    bundled = datenlabor.load(DATASET)
-    part = bundled[bundled["gebaeude_id"].isin(["G05", "G08"])].reset_index(drop=True)
-    own = tmp_path / "verbrauch.csv"
-    own.write_bytes(german_csv(part))
-    loaded = datenlabor.load(DATASET, path=own)
-    assert loaded["datum"].tolist() == part["datum"].tolist()
-    assert loaded["schulferien"].tolist() == part["schulferien"].tolist()
-    assert loaded["verbrauch_kwh"].tolist() == pytest.approx(part["verbrauch_kwh"].tolist())
-    assert set(loaded["gebaeude"]) == {"Kita Sonnenschein", "Rathaus"}
-    assert loaded["stoerung"].dropna().tolist() == part["stoerung"].dropna().tolist()
-
-
-def test_misnamed_column_gives_german_message(tmp_path):
-    bundled = datenlabor.load(DATASET).head(50)
-    bad = tmp_path / "falsch.csv"
-    bad.write_bytes(german_csv(bundled.rename(columns={"verbrauch_kwh": "Verbrauch (kWh)"})))
-    with pytest.raises(CsvError) as info:
-        datenlabor.load(DATASET, path=bad)
-    message = str(info.value)
-    assert "Erwartete Spalten" in message and "aussentemperatur" in message
-    assert "Es fehlen: verbrauch_kwh" in message
 
 
 @pytest.mark.slow

@@ -2,32 +2,15 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
-import pandas as pd
 import pytest
 
 import datenlabor
 from datenlabor.catalog import get_lab
-from datenlabor.datasets import package_path, validate_package
-from datenlabor.errors import CsvError
-from datenlabor.paths import project_root
+from tests.helpers import german_csv
 from tests.notebooks import execute_lab
 
 SLUG = "buergeranliegen-zuordnen"
 DATASET = "maengelmelder"
-
-
-def test_dataset_validates():
-    assert validate_package(DATASET) == []
-
-
-def test_generator_reproduces_committed_csv(tmp_path):
-    script = project_root() / "scripts" / "make_maengelmelder.py"
-    subprocess.run([sys.executable, str(script), "--out", str(tmp_path)], check=True)
-    committed = package_path(DATASET).parent / "maengelmelder.csv"
-    assert (tmp_path / "maengelmelder.csv").read_bytes() == committed.read_bytes()
 
 
 def test_dataset_has_a_rare_category_and_noise():
@@ -39,42 +22,13 @@ def test_dataset_has_a_rare_category_and_noise():
     assert df["text"].str.len().max() < 200
 
 
-def _german_csv(path, df):
-    """Write like a municipal export: semicolons, dd.mm.yyyy, Windows-1252."""
-    out = df.copy()
-    out["datum"] = pd.to_datetime(out["datum"]).dt.strftime("%d.%m.%Y")
-    path.write_bytes(out.to_csv(sep=";", index=False).encode("cp1252"))
-    return path
-
-
-def test_own_csv_german_conventions(tmp_path):
-    df = datenlabor.load(DATASET).head(50)
-    own = datenlabor.load(DATASET, path=_german_csv(tmp_path / "meldungen.csv", df))
-    assert list(own.columns) == ["datum", "stadtteil", "text", "kategorie"]
-    assert own["datum"].iloc[0] == df["datum"].iloc[0]
-    assert own["text"].tolist() == df["text"].tolist()
-
-
-def test_misnamed_column_gives_german_message(tmp_path):
-    bad = tmp_path / "falsch.csv"
-    bad.write_bytes(
-        "datum;stadtteil;meldungstext;kategorie\n01.02.2025;Altstadt;Laterne aus;Beleuchtung\n".encode(
-            "cp1252"
-        )
-    )
-    with pytest.raises(CsvError) as info:
-        datenlabor.load(DATASET, path=bad)
-    message = str(info.value)
-    assert "Erwartete Spalten: datum, stadtteil, text, kategorie" in message
-    assert "text" in message.split("Es fehlen:")[1]
-
-
 @pytest.mark.slow
 def test_notebook_runs_on_own_german_csv(tmp_path):
     lab = get_lab(SLUG)
     # A smaller own export (every second report) in German conventions.
     df = datenlabor.load(DATASET).iloc[::2]
-    csv = _german_csv(tmp_path / "eigene_meldungen.csv", df)
+    csv = tmp_path / "eigene_meldungen.csv"
+    csv.write_bytes(german_csv(df))
     out = tmp_path / "out.ipynb"
     metrics = execute_lab(lab, out, {**lab.ci_parameters, "daten": str(csv)})
     assert metrics["anzahl_meldungen"] == len(df)

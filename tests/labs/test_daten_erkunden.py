@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 
 import nbformat
 import pytest
 
 import datenlabor
-from datenlabor import datasets
 from datenlabor.catalog import get_lab
-from datenlabor.errors import CsvError
-from datenlabor.paths import project_root
 from tests.notebooks import execute_lab
 
 SLUG = "daten-erkunden"
 DATASET = "stadtteile-musterstadt"
-SCRIPT = project_root() / "scripts" / "make_stadtteile_musterstadt.py"
 
 # A small municipality's own table, the way Excel saves it in Germany:
 # semicolon, decimal comma, cp1252, one empty cell, other district names.
@@ -40,19 +34,6 @@ def lab():
     return get_lab(SLUG)
 
 
-def test_dataset_validates():
-    assert datasets.validate_package(DATASET) == []
-    assert datasets.is_synthetic(DATASET)
-
-
-def test_generator_reproduces_csv_byte_for_byte(tmp_path):
-    subprocess.run(
-        [sys.executable, str(SCRIPT), "--out", str(tmp_path)], check=True, capture_output=True
-    )
-    committed = project_root() / "datasets" / DATASET / "stadtteile.csv"
-    assert (tmp_path / "stadtteile.csv").read_bytes() == committed.read_bytes()
-
-
 def test_dataset_contains_the_planted_stumbling_blocks():
     df = datenlabor.load(DATASET)
     names_by_year = df.groupby("jahr")["stadtteil"].nunique()
@@ -72,16 +53,6 @@ def test_app_choices_match_the_cleaned_districts(lab):
     source = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "code")
     for label in lab.constraints["indikator"]["choices"]:
         assert f'"{label}": (' in source, f"Indikator {label!r} fehlt in INDIKATOREN"
-
-
-def test_misnamed_column_gives_german_message(tmp_path):
-    bad = tmp_path / "falsch.csv"
-    bad.write_bytes(OWN_CSV.replace("arbeitslosenquote", "alq", 1).encode("cp1252"))
-    with pytest.raises(CsvError) as info:
-        datenlabor.load(DATASET, path=bad)
-    message = str(info.value)
-    assert "Erwartete Spalten" in message
-    assert "arbeitslosenquote" in message and "Es fehlen: arbeitslosenquote" in message
 
 
 @pytest.mark.slow

@@ -2,35 +2,18 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 import datenlabor
 from datenlabor.catalog import get_lab
-from datenlabor.datasets import validate_package
-from datenlabor.errors import CsvError
+from tests.helpers import german_csv
 from tests.notebooks import execute_lab
 
 ROOT = Path(__file__).resolve().parents[2]
 SLUG = "daten-schuetzen"
 DATASET = "leistungsbezug-musterstadt"
-
-
-def test_dataset_validates():
-    assert validate_package(DATASET) == []
-
-
-def test_generator_reproduces_csv(tmp_path):
-    script = ROOT / "scripts" / "make_leistungsbezug_musterstadt.py"
-    subprocess.run(
-        [sys.executable, str(script), "--out", str(tmp_path)], check=True, capture_output=True
-    )
-    for name in ("leistungsbezug.csv", "ehrenamtsliste.csv"):
-        committed = ROOT / "datasets" / DATASET / name
-        assert (tmp_path / name).read_bytes() == committed.read_bytes(), name
 
 
 def test_tables_can_be_linked():
@@ -46,42 +29,12 @@ def test_tables_can_be_linked():
     assert records["plz"].str.fullmatch(r"\d{5}").all()
 
 
-def write_german_csv(path: Path) -> Path:
-    """The records table as a spreadsheet export: ';' separator, cp1252, German column order kept."""
-    df = datenlabor.load(DATASET, table="leistungsbezug")
-    df.to_csv(path, sep=";", index=False, encoding="cp1252")
-    return path
-
-
-def test_german_csv_loads_like_bundled_data(tmp_path):
-    path = write_german_csv(tmp_path / "leistungen.csv")
-    assert "männlich".encode("cp1252") in path.read_bytes()
-    own = datenlabor.load(DATASET, table="leistungsbezug", path=path)
-    bundled = datenlabor.load(DATASET, table="leistungsbezug")
-    assert list(own.columns) == list(bundled.columns)
-    assert (own["alter"] == bundled["alter"]).all()
-    assert (own["plz"] == bundled["plz"]).all()  # postcodes stay text
-    assert set(own["leistungsart"]) == set(bundled["leistungsart"])
-
-
-def test_misnamed_column_names_expected_columns(tmp_path):
-    bad = tmp_path / "falsch.csv"
-    bad.write_text(
-        "fall_nr;Alter in Jahren;geschlecht;plz;stadtteil;leistungsart\nP1;40;weiblich;34101;Altstadt;Wohngeld\n",
-        encoding="cp1252",
-    )
-    with pytest.raises(CsvError) as info:
-        datenlabor.load(DATASET, table="leistungsbezug", path=bad)
-    message = str(info.value)
-    assert "Erwartete Spalten" in message
-    assert "alter" in message and "leistungsart" in message
-
-
 @pytest.mark.slow
 def test_notebook_with_own_data(tmp_path):
 
     lab = get_lab(SLUG)
-    csv = write_german_csv(tmp_path / "eigene_leistungen.csv")
+    csv = tmp_path / "eigene_leistungen.csv"
+    csv.write_bytes(german_csv(datenlabor.load(DATASET, table="leistungsbezug")))
     out = tmp_path / "out.ipynb"
     m = execute_lab(lab, out, {**lab.ci_parameters, "daten": str(csv)})
     for name, rng in lab.metric_ranges.items():

@@ -2,40 +2,23 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 import datenlabor
 from datenlabor import history
 from datenlabor.catalog import get_lab
-from datenlabor.datasets import package_path, validate_package
-from datenlabor.errors import CsvError
-from datenlabor.paths import project_root
+from datenlabor.results import RunResult, RunStatus
 from tests.notebooks import execute_lab
 
 SLUG = "ergebnisse-vergleichen"
 DATASET = "laufhistorie-beispiel"
 
 
-def test_dataset_validates_and_is_reproducible(tmp_path):
-    assert validate_package(DATASET) == []
-    script = project_root() / "scripts" / "make_laufhistorie_beispiel.py"
-    subprocess.run([sys.executable, str(script), "--out", str(tmp_path)], check=True)
-    committed = package_path(DATASET).parent / "laeufe.csv"
-    assert (tmp_path / "laeufe.csv").read_bytes() == committed.read_bytes()
-
-
 def test_example_has_the_layout_of_a_real_export(tmp_path):
     df = datenlabor.load(DATASET)
     assert list(df.columns) == history.LONG_COLUMNS
-    history.record(
-        lab="mini",
-        parameters={"anzahl": 2},
-        status="ok",
-        metrics={"ergebnis": 1.5},
-        db=tmp_path / history.DB_NAME,
+    history.add_run(
+        RunResult("mini", {"anzahl": 2}, metrics={"ergebnis": 1.5}), db=tmp_path / history.DB_NAME
     )
     assert list(history.to_long_frame(db=tmp_path / history.DB_NAME).columns) == list(df.columns)
 
@@ -44,20 +27,17 @@ def _german_export(path):
     """A real history export, re-saved the way Excel does it in Germany (;, decimal comma, BOM)."""
     db = path.parent / history.DB_NAME
     for i, (faktor, wert) in enumerate([(1.0, 3.5), (1.5, 5.25), (2.0, 7.0)]):
-        history.record(
-            lab="mini",
-            parameters={"anzahl": 2, "faktor": faktor},
-            status="ok",
-            metrics={"ergebnis": wert, "zeilen": 2},
-            duration_s=2.5 + i,
+        history.add_run(
+            RunResult(
+                "mini",
+                {"anzahl": 2, "faktor": faktor},
+                metrics={"ergebnis": wert, "zeilen": 2},
+                duration_s=2.5 + i,
+            ),
             db=db,
         )
-    history.record(
-        lab="mini",
-        parameters={"anzahl": 9, "faktor": 1.0},
-        status="fehlgeschlagen",
-        error="kaputt",
-        db=db,
+    history.add_run(
+        RunResult("mini", {"anzahl": 9, "faktor": 1.0}, RunStatus.FAILED, error="kaputt"), db=db
     )
     frame = history.to_long_frame(db=db)
     frame["wert"] = frame["wert"].str.replace(".", ",", regex=False)
@@ -85,15 +65,6 @@ def test_empty_history_falls_back_to_the_labelled_example(tmp_path, monkeypatch)
     assert execute_lab(lab, out)["anzahl_laeufe"] == 15
     assert "synthetische Beispiel (keine echten Messwerte)" in out.read_text(encoding="utf-8")
     assert not (tmp_path / "leer").exists()  # reading the history never creates it
-
-
-def test_misnamed_column_names_the_expected_ones(tmp_path):
-    bad = tmp_path / "falsch.csv"
-    df = datenlabor.load(DATASET).rename(columns={"wert": "value"})
-    df.to_csv(bad, sep=";", index=False, encoding="utf-8-sig")
-    with pytest.raises(CsvError) as info:
-        datenlabor.load(DATASET, path=bad)
-    assert "lauf_id" in str(info.value) and "wert" in str(info.value)
 
 
 @pytest.mark.browser

@@ -2,32 +2,16 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pandas as pd
 import pytest
 
 import datenlabor
 from datenlabor.catalog import get_lab
-from datenlabor.datasets import package_path, validate_package
-from datenlabor.errors import CsvError
-from datenlabor.paths import project_root
+from tests.helpers import german_csv
 from tests.notebooks import execute_lab
 
 SLUG = "nachfrage-vorhersagen"
 DATASET = "buergerbuero-besuche"
-
-
-def test_dataset_validates():
-    assert validate_package(DATASET) == []
-
-
-def test_generator_reproduces_committed_csv(tmp_path):
-    script = project_root() / "scripts" / "make_buergerbuero_besuche.py"
-    subprocess.run([sys.executable, str(script), "--out", str(tmp_path)], check=True)
-    committed = package_path(DATASET).parent / "buergerbuero_besuche.csv"
-    assert (tmp_path / "buergerbuero_besuche.csv").read_bytes() == committed.read_bytes()
 
 
 def test_planted_calendar_effects():
@@ -43,44 +27,14 @@ def test_planted_calendar_effects():
     assert by_day[3] > by_day[1] > by_day[4]  # Thursday long, Friday short
 
 
-def _german_csv(path, df):
-    """Write like a municipal export: semicolons, dd.mm.yyyy, ja/nein, UTF-8 with BOM."""
-    out = pd.DataFrame(
-        {
-            "datum": df["datum"].dt.strftime("%d.%m.%Y"),
-            "besuche": df["besuche"],
-            "geoeffnet": df["geoeffnet"].map({True: "ja", False: "nein"}),
-        }
-    )
-    path.write_bytes(out.to_csv(sep=";", index=False).encode("utf-8-sig"))
-    return path
-
-
-def test_own_csv_german_conventions(tmp_path):
-    df = datenlabor.load(DATASET).head(30)
-    own = datenlabor.load(DATASET, path=_german_csv(tmp_path / "besuche.csv", df))
-    pd.testing.assert_frame_equal(
-        own.reset_index(drop=True), df.reset_index(drop=True), check_dtype=False
-    )
-
-
-def test_misnamed_column_gives_german_message(tmp_path):
-    bad = tmp_path / "falsch.csv"
-    bad.write_bytes("Datum;Besucher;geoeffnet\n02.01.2025;180;ja\n".encode("cp1252"))
-    with pytest.raises(CsvError) as info:
-        datenlabor.load(DATASET, path=bad)
-    message = str(info.value)
-    assert "Erwartete Spalten: datum, besuche, geoeffnet" in message
-    assert "besuche" in message.split("Es fehlen:")[1]
-
-
 @pytest.mark.slow
 def test_notebook_runs_on_own_german_csv(tmp_path):
     lab = get_lab(SLUG)
     # Own export: only the last two years, in German conventions.
     df = datenlabor.load(DATASET)
     df = df[df["datum"] >= "2024-11-01"]
-    csv = _german_csv(tmp_path / "eigene_besuche.csv", df)
+    csv = tmp_path / "eigene_besuche.csv"
+    csv.write_bytes(german_csv(df, encoding="utf-8-sig"))
     out = tmp_path / "out.ipynb"
     metrics = execute_lab(
         lab, out, {**lab.ci_parameters, "daten": str(csv), "modell": "Gradient Boosting"}

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import subprocess
-import sys
 
 import pytest
 
@@ -13,13 +11,11 @@ import datenlabor
 from datenlabor import datasets, upload
 from datenlabor.catalog import get_lab
 from datenlabor.errors import CsvError
-from datenlabor.paths import project_root
-from tests.conftest import fixture_path
+from tests.helpers import fixture_path
 from tests.notebooks import execute_lab
 
 SLUG = "offene-daten-nutzen"
 DATASET = "offene-daten-beispiele"
-SCRIPT = project_root() / "scripts" / "make_offene_daten_beispiele.py"
 EXAMPLES = ["kita-plaetze", "no2-messwerte", "spielplaetze"]
 
 # Own Kita table as a German office saves it: cp1252, semicolon, decimal comma,
@@ -36,22 +32,6 @@ Oberdorf;kirchlich;2024;60;58;96,7;95
 @pytest.fixture(scope="module")
 def lab():
     return get_lab(SLUG)
-
-
-def test_dataset_validates():
-    assert datasets.validate_package(DATASET) == []
-    assert datasets.is_synthetic(DATASET)
-
-
-def test_generator_reproduces_all_files_byte_for_byte(tmp_path):
-    subprocess.run(
-        [sys.executable, str(SCRIPT), "--out", str(tmp_path)], check=True, capture_output=True
-    )
-    committed = project_root() / "datasets" / DATASET
-    names = sorted(p.name for p in committed.iterdir())
-    assert sorted(p.name for p in tmp_path.iterdir()) == names
-    for name in names:
-        assert (tmp_path / name).read_bytes() == (committed / name).read_bytes(), name
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
@@ -78,16 +58,6 @@ def test_app_choices_are_the_examples(lab):
     assert lab.constraints["beispiel"]["choices"] == EXAMPLES
     assert lab.parameters["beispiel"].default in EXAMPLES
     assert lab.constraints["daten"]["kind"] == "csv"
-
-
-def test_misnamed_column_gives_german_message(tmp_path):
-    bad = tmp_path / "falsch.csv"
-    bad.write_bytes(OWN_CSV.replace("Belegte Plätze", "Belegt", 1).encode("cp1252"))
-    with pytest.raises(CsvError) as info:
-        datenlabor.load(DATASET, "kita-plaetze", path=bad)
-    message = str(info.value)
-    assert "Erwartete Spalten" in message
-    assert "Es fehlen: Belegte Plätze" in message
 
 
 def test_upload_size_limit_is_checked_before_parsing():

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 
 import nbformat
 import pytest
@@ -12,36 +10,16 @@ import pytest
 import datenlabor
 from datenlabor import datasets
 from datenlabor.catalog import get_lab
-from datenlabor.errors import CsvError
-from datenlabor.paths import project_root
+from tests.helpers import german_csv
 from tests.notebooks import execute_lab
 
 SLUG = "stadtteile-vergleichen"
 DATASET = "stadtteil-profile"
-SCRIPT = project_root() / "scripts" / "make_stadtteil_profile.py"
 
 
 @pytest.fixture(scope="module")
 def lab():
     return get_lab(SLUG)
-
-
-def german_csv(df) -> bytes:
-    """The table as Excel saves it in Germany: semicolon, decimal comma, cp1252."""
-    return df.to_csv(sep=";", decimal=",", index=False, lineterminator="\r\n").encode("cp1252")
-
-
-def test_dataset_validates():
-    assert datasets.validate_package(DATASET) == []
-    assert datasets.is_synthetic(DATASET)
-
-
-def test_generator_reproduces_csv_byte_for_byte(tmp_path):
-    subprocess.run(
-        [sys.executable, str(SCRIPT), "--out", str(tmp_path)], check=True, capture_output=True
-    )
-    committed = project_root() / "datasets" / DATASET / f"{DATASET}.csv"
-    assert (tmp_path / f"{DATASET}.csv").read_bytes() == committed.read_bytes()
 
 
 def test_dataset_has_enough_districts_for_clustering():
@@ -64,26 +42,6 @@ def test_app_choices_match_the_notebook(lab):
         match = re.search(rf'"{re.escape(label)}": "(\w+)"', source)
         assert match, f"Indikator {label!r} fehlt in INDIKATOREN"
         assert match.group(1) in columns
-
-
-def test_german_csv_loads_like_the_bundled_data(tmp_path):
-    bundled = datenlabor.load(DATASET)
-    own = tmp_path / "bezirke.csv"
-    own.write_bytes(german_csv(bundled))
-    loaded = datenlabor.load(DATASET, path=own)
-    assert loaded["bezirk"].tolist() == bundled["bezirk"].tolist()  # umlauts survive cp1252
-    assert loaded["arbeitslosenquote"].tolist() == pytest.approx(bundled["arbeitslosenquote"])
-
-
-def test_misnamed_column_gives_german_message(tmp_path):
-    bundled = datenlabor.load(DATASET)
-    bad = tmp_path / "falsch.csv"
-    bad.write_bytes(german_csv(bundled.rename(columns={"gruenflaechenanteil": "gruen_prozent"})))
-    with pytest.raises(CsvError) as info:
-        datenlabor.load(DATASET, path=bad)
-    message = str(info.value)
-    assert "Erwartete Spalten" in message and "bevoelkerungsdichte" in message
-    assert "Es fehlen: gruenflaechenanteil" in message
 
 
 @pytest.mark.slow

@@ -1,0 +1,52 @@
+"""`app.lab` + `app.interact`: controls from keyword arguments, validated in the kernel."""
+
+from __future__ import annotations
+
+import pytest
+
+from datenlabor import app
+from datenlabor.errors import LabNotFoundError, ParameterError
+
+
+@pytest.fixture
+def named_mini(mini_lab, monkeypatch):
+    monkeypatch.setattr(app, "_notebook_lab", None)
+    app.lab("mini")
+    return mini_lab
+
+
+def test_interact_builds_one_control_per_keyword_in_order(named_mini):
+    seen = []
+    box = app.interact(lambda anzahl, modus: seen.append((anzahl, modus)), anzahl=2, modus="summe")
+    assert list(box.controls) == ["anzahl", "modus"]
+    assert box.controls["anzahl"].description == "Anzahl Zeilen"
+    assert box.controls["modus"].options == ("summe", "mittel")
+    assert seen == [(2, "summe")]
+    box.controls["modus"].value = "mittel"
+    assert seen[-1] == (2, "mittel")
+
+
+def test_interact_rejects_a_value_outside_the_rules_and_resets_the_control(named_mini):
+    seen = []
+    box = app.interact(lambda anzahl: seen.append(anzahl), anzahl=2)
+    box.controls["anzahl"].max = 99  # a crafted message could send any number
+    box.controls["anzahl"].value = 50
+    assert seen == [2] and box.controls["anzahl"].value == 2
+    status = next(c for c in box.children if "datenlabor-status" in c._dom_classes)
+    assert 'role="alert"' in status.value and "5" in status.value
+
+
+def test_interact_names_unknown_parameters_in_german(named_mini):
+    with pytest.raises(ParameterError, match="keine Parameter namens farbe"):
+        app.interact(lambda farbe: None, farbe="rot")
+
+
+def test_interact_without_lab_asks_for_app_lab(monkeypatch):
+    monkeypatch.setattr(app, "_notebook_lab", None)
+    with pytest.raises(LabNotFoundError, match=r'app\.lab\("<slug>"\)'):
+        app.interact(lambda anzahl: None, anzahl=2)
+
+
+def test_lab_with_unknown_slug_lists_the_known_labs():
+    with pytest.raises(LabNotFoundError, match="Vorhandene Labs: .*daten-erkunden"):
+        app.lab("gibt-es-nicht")
