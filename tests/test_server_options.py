@@ -104,3 +104,23 @@ def test_bad_serve_input_exits_2_with_a_german_message(case, tmp_path):
     assert proc.returncode == 2, proc.stderr
     assert message in proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout
+
+
+def test_config_file_sits_between_presets_and_command_line(tmp_path, monkeypatch):
+    from traitlets.config import Config
+
+    from datenlabor.server.launch import layered_config
+
+    (tmp_path / "datenlabor_config.py").write_text(
+        "c.DatenlaborServer.pool = 3\n"
+        "c.DatenlaborServer.weg_sekunden = 30.0\n"
+        "c.MappingKernelManager.cull_idle_timeout = 900\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)  # the default file is the one in the working directory
+    config = layered_config(Config({"DatenlaborServer": {"pool": 5}}))
+    assert config.DatenlaborServer.pool == 5  # command line wins
+    assert config.DatenlaborServer.weg_sekunden == 30.0  # file beats the trait default
+    assert config.MappingKernelManager.cull_idle_timeout == 900  # file beats the preset
+    assert config.MappingKernelManager.cull_connected is False  # preset kept
+    assert config.VoilaConfiguration.show_tracebacks is False

@@ -74,20 +74,56 @@ def _fail(message: str, code: int = EXIT_USAGE) -> int:
 def _parse_pairs(pairs: list[list[str]] | None) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name, value in pairs or []:
-        values[name] = value
+        values[name] = value[1:] if value.startswith(" -") else value  # see _protect_values
     return values
 
 
+def _protect_values(argv: list[str]) -> list[str]:
+    """Let ``-p NAME -1,5`` through argparse, which takes ``-1,5`` for an option otherwise.
+
+    A value after ``-p NAME`` that starts with ``-`` gets a leading space (argparse
+    then sees a value); ``_parse_pairs`` removes it again.
+    """
+    out = list(argv)
+    i = 0
+    while i < len(out) - 2:
+        if out[i] in ("-p", "--parameter") and out[i + 2].startswith("-") and len(out[i + 2]) > 1:
+            out[i + 2] = " " + out[i + 2]
+            i += 3
+        else:
+            i += 1
+    return out
+
+
 def _read_params_file(path: str) -> dict[str, Any]:
+    """Name-value pairs of a YAML parameter file in any common encoding (UTF-8/16, Windows-1252)."""
     import yaml
 
+    from .csvfiles import _decode
+    from .errors import CsvError
+
     try:
-        with open(path, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh) or {}
+        with open(path, "rb") as fh:
+            raw = fh.read(1024 * 1024 + 1)
     except OSError:
         raise ParameterError(f"Die Parameterdatei „{path}“ lässt sich nicht öffnen.") from None
+    if len(raw) > 1024 * 1024:
+        raise ParameterError(f"Die Parameterdatei „{path}“ ist größer als 1 MB.")
+    try:
+        text = _decode(raw, None, path)[0] if raw.strip() else ""
+    except CsvError:
+        raise ParameterError(
+            f"Die Parameterdatei „{path}“ ist keine Textdatei. Bitte als Text (UTF-8) speichern."
+        ) from None
+    try:
+        data = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
-        raise ParameterError(f"Die Parameterdatei „{path}“ ist kein gültiges YAML: {exc}") from None
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (Zeile {mark.line + 1}, Spalte {mark.column + 1})" if mark else ""
+        raise ParameterError(
+            f"Die Parameterdatei „{path}“ ist kein gültiges YAML{where}. "
+            "Erwartet werden Zeilen „name: wert“."
+        ) from None
     if not isinstance(data, dict):
         raise ParameterError(
             f"Die Parameterdatei „{path}“ muss Zuordnungen „name: wert“ enthalten."
@@ -140,12 +176,22 @@ def cmd_run(args: argparse.Namespace) -> int:
         values = {**lab.ci_parameters, **values}
     result = execute(lab, values, args.output, progress=not args.quiet, timeout=args.timeout)
     print(f"Fertig in {result.duration_s:.1f} s. Ergebnisse: {result.folder}")
+    outside = 0
     for name, value in result.metrics.items():
         rng = lab.metric_ranges.get(name) or {}
         note = ""
         if rng and not (rng.get("min", float("-inf")) <= value <= rng.get("max", float("inf"))):
             note = f"  (außerhalb des erwarteten Bereichs {rng.get('min')}–{rng.get('max')})"
+            outside += 1
         print(f"  {name}: {value}{note}")
+    own = [n for n, p in lab.parameters.items() if p.kind == "csv" and values.get(n)]
+    if outside and own:
+        print(
+            f"\nACHTUNG: {outside} Kennzahl(en) liegen außerhalb der Bereiche, die für die "
+            "Beispieldaten gelten. Bei eigenen Daten kann das stimmen – oder die Datei wurde "
+            "anders gelesen als gemeint (Zahlenformat, Kopfzeile). Bitte die Hinweise zum Lesen "
+            "oben prüfen; der Parameter „lesen“ legt es fest."
+        )
     return EXIT_OK
 
 
@@ -568,7 +614,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_protect_values(sys.argv[1:] if argv is None else argv))
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_USAGE

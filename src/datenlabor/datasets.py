@@ -92,15 +92,21 @@ def apply_schema(df: pd.DataFrame, fields: list[dict[str, Any]], source: str) ->
         try:
             if ftype in ("integer", "number"):
                 if csv_info and (df[col].dtype == object or str(df[col].dtype).startswith("str")):
-                    from .csvfiles import to_numbers
+                    from .csvfiles import CsvInfo, to_numbers
 
-                    sep = csv_info["decimal"], csv_info["thousands"]
-                    df[col] = to_numbers(df[col], *sep, name=col)
+                    info = CsvInfo(
+                        **{k: v for k, v in csv_info.items() if k in CsvInfo.__dataclass_fields__}
+                    )
+                    df[col] = to_numbers(df[col], *info.number_format(col), name=col)
                 elif df[col].dtype == object or str(df[col].dtype).startswith("str"):
                     df[col] = df[col].map(_german_number)
                 df[col] = pd.to_numeric(df[col], errors="raise")
                 if ftype == "integer" and not df[col].isna().any():
                     df[col] = df[col].astype("int64")
+            elif ftype in ("date", "datetime") and csv_info:
+                from .csvfiles import parse_dates
+
+                df[col] = parse_dates(df[col], csv_info.get("date_formats", {}).get(col), name=col)
             elif ftype == "date":
                 fmt = f.get("format")
                 if fmt and fmt != "default" and fmt != "any":
@@ -163,20 +169,38 @@ def _boolean(value: Any) -> Any:
     raise ValueError(f"„{value}“ ist kein Ja/Nein-Wert")
 
 
-def load(dataset_id: str, table: str | None = None, path: str | Path | None = None) -> pd.DataFrame:
-    """Load a table of a dataset; with ``path``, a CSV of the same schema instead.
+def load(
+    dataset_id: str,
+    table: str | None = None,
+    path: str | Path | None = None,
+    lesen: str | None = None,
+) -> pd.DataFrame:
+    """Load a table of a dataset; with ``path``, a CSV or spreadsheet of the same schema instead.
 
     ``path`` is the lab's own-data parameter: empty means the bundled data.
+    ``lesen`` holds the shared read options (``csvfiles.parse_read_options``,
+    e.g. ``"kopfzeile=4; dezimal=komma"``). When it is not given, a notebook's
+    own ``lesen`` parameter is used: every lab with own data has one, so
+    ``load(..., path=daten)`` in a lab honours it. Raises ``CsvError`` or
+    ``DatasetError`` with German text.
     """
     res = resource(dataset_id, table)
     fields = res.get("schema", {}).get("fields", [])
     if path:
         from .csvfiles import read_csv
 
+        if lesen is None:
+            import sys
+
+            candidate = sys._getframe(1).f_globals.get("lesen")
+            lesen = candidate if isinstance(candidate, str) else ""
         source = Path(path)
         if not source.is_file():
             raise CsvError(f"Die Datei „{path}“ gibt es nicht.")
-        df = read_csv(source)
+        df = read_csv(source, lesen=lesen)
+        info = df.attrs.get("csv_info") or {}
+        for warning in info.get("warnings", []):
+            print(f"Hinweis zu „{source.name}“: {warning}")
         return apply_schema(df, fields, source.name)
     import pandas as pd
 

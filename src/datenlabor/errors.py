@@ -43,6 +43,10 @@ class CsvError(DatasetError):
     """Raised when a CSV file cannot be read or lacks expected columns."""
 
 
+class GeodataError(DatasetError):
+    """Raised when own coordinates or an area file cannot be used (swapped, outside Germany, unreadable)."""
+
+
 class RunError(DatenlaborError):
     """Raised when a notebook run fails (cell error, kernel death, timeout)."""
 

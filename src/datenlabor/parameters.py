@@ -34,7 +34,9 @@ class Parameter:
     max: float | None = None
     step: float | None = None
     choices: list[Any] | None = None
-    kind: str | None = None  # "csv": path to a CSV file; empty means the bundled data
+    # "csv": path to a CSV file of the dataset's schema; "datei": path to a file the notebook
+    # reads itself (e.g. geodata); empty means the bundled data
+    kind: str | None = None
     label: str | None = None
     extra: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -51,7 +53,19 @@ class Parameter:
                 return f"eine Auswahl aus: {values}"
             return f"einer von: {values}"
         if self.kind == "csv":
-            return "Pfad zu einer vorhandenen CSV-Datei (leer = mitgelieferte Beispieldaten)"
+            return (
+                "Pfad zu einer vorhandenen CSV-, Excel- (.xlsx) oder ODS-Datei "
+                "(leer = mitgelieferte Beispieldaten)"
+            )
+        if self.kind == "datei":
+            return "Pfad zu einer vorhandenen Datei (leer = mitgelieferte Beispieldaten)"
+        if self.kind == "lesen":
+            from .csvfiles import READ_OPTIONS
+
+            return (
+                "Leseoptionen als name=wert, getrennt durch „;“ (leer = automatisch erkennen): "
+                + ", ".join(READ_OPTIONS)
+            )
         parts = [TYPE_NAMES.get(self.type, self.type)]
         if self.min is not None and self.max is not None:
             parts.append(f"von {_fmt(self.min)} bis {_fmt(self.max)}")
@@ -129,7 +143,14 @@ class Parameter:
                 and value > self.max
             ):
                 raise self._error(value, "liegt außerhalb des erlaubten Bereichs")
-        if self.kind == "csv" and value:
+        if self.kind == "lesen" and value:
+            from .csvfiles import parse_read_options
+
+            try:
+                parse_read_options(str(value))
+            except ParameterError as exc:
+                raise ParameterError(f"Parameter „{self.name}“: {exc}") from None
+        if self.kind in ("csv", "datei") and value:
             path = Path(value).expanduser()
             if not path.is_file():
                 raise self._error(value, "ist keine vorhandene Datei")

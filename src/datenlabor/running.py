@@ -97,12 +97,32 @@ def prepare(lab: Lab, values: dict[str, Any]) -> dict[str, Any]:
             dataset_id = param.extra.get("dataset") or (lab.datasets[0] if lab.datasets else None)
             if dataset_id:
                 try:
-                    load(dataset_id, table=param.extra.get("table"), path=value)
+                    load(dataset_id, **own_data_options(lab, clean, name), path=value)
                 except DatasetError as exc:
                     raise ParameterError(f"Parameter „{name}“: {exc}") from None
     full = {name: p.default for name, p in lab.parameters.items()}
     full.update(clean)
     return full
+
+
+def own_data_options(lab: Lab, values: dict[str, Any], name: str) -> dict[str, Any]:
+    """``table`` and ``lesen`` with which the lab will read own data given in parameter ``name``.
+
+    lab.yaml declares the table (``table``) or the parameter that chooses it
+    (``table_parameter``); the read options come from the lab's ``kind: lesen``
+    parameter. Values not given fall back to the notebook's defaults.
+    """
+    params = lab.parameters
+    extra = params[name].extra
+    table = extra.get("table")
+    chooser = extra.get("table_parameter")
+    if chooser in params:
+        table = values.get(chooser, params[chooser].default) or table
+    lesen = next(
+        (str(values.get(p.name, p.default) or "") for p in params.values() if p.kind == "lesen"),
+        "",
+    )
+    return {"table": table, "lesen": lesen}
 
 
 def ensure_kernel() -> None:

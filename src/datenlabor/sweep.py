@@ -22,6 +22,7 @@ A YAML grid file maps names to a value, a list of alternatives, or
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import random
@@ -230,8 +231,13 @@ def build_grid(
     # once per distinct value.
     for name, values in axes.items():
         if params[name].kind == "csv":
+            chooser = params[name].extra.get("table_parameter")
+            others = [(n, v) for n, v in axes.items() if n == chooser or params[n].kind == "lesen"]
             for value in values:
-                prepare(lab, {name: value})
+                for combo in itertools.product(*[v for _, v in others]):
+                    prepare(
+                        lab, {name: value, **dict(zip([n for n, _ in others], combo, strict=True))}
+                    )
     return Grid(lab.slug, axes, sample, seed if sample is not None else None)
 
 

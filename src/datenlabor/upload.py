@@ -33,7 +33,8 @@ GENERIC_ERROR = (
     "Die Datei ließ sich nicht auswerten. Bitte prüfen, ob es eine CSV-Datei ist, "
     "oder eine andere Datei wählen."
 )
-ACCEPT = ".csv,text/csv"
+ACCEPT = ".csv,text/csv,.xlsx,.ods"
+"""CSV files and spreadsheets (``csvfiles`` reads both with the same German layer)."""
 
 
 def _megabytes_text(mb: float) -> str:
@@ -71,7 +72,11 @@ def check_upload(
 def read_upload(
     value: Sequence[Mapping[str, Any]] | Mapping[str, Any], max_mb: float = MAX_UPLOAD_MB
 ) -> tuple[pd.DataFrame, CsvInfo]:
-    """The uploaded CSV as a typed table (numbers, dates) plus what the reader found."""
+    """The uploaded CSV or spreadsheet as a typed table (numbers, dates) plus the findings.
+
+    Warnings of the reader (an ambiguous number column) are in ``info.warnings``
+    and shown in the report; units found in number columns in ``info.units``.
+    """
     name, raw = check_upload(value, max_mb)
     df, info = read_csv_info(raw, name, max_bytes=int(max_mb * 1024 * 1024))
     del raw
@@ -88,10 +93,16 @@ def outliers(values: pd.Series, factor: float = OUTLIER_FACTOR) -> pd.Series:
 TYPE_LABELS = {"i": "Ganzzahl", "u": "Ganzzahl", "f": "Zahl", "M": "Datum", "b": "Ja/Nein"}
 
 
-def quality_profile(df: pd.DataFrame) -> pd.DataFrame:
-    """One row per column: type, filled and missing cells, distinct values, outliers."""
+def quality_profile(df: pd.DataFrame, units: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """One row per column: type, filled and missing cells, distinct values, outliers.
+
+    ``units`` (column -> ``%``, ``€`` …, default: those the reader found, from
+    ``df.attrs["csv_info"]``) adds a column "Einheit" when any column has one.
+    """
     import pandas as pd
 
+    if units is None:
+        units = (df.attrs.get("csv_info") or {}).get("units") or {}
     rows = []
     n = len(df)
     for col in df.columns:
@@ -114,6 +125,8 @@ def quality_profile(df: pd.DataFrame) -> pd.DataFrame:
         )
     profile = pd.DataFrame(rows)
     profile["Ausreißer"] = profile["Ausreißer"].astype("Int64")
+    if units and len(profile):
+        profile.insert(2, "Einheit", [units.get(str(c), "") for c in df.columns])
     return profile
 
 
@@ -163,7 +176,10 @@ def report_html(
         f'<section class="datenlabor-profil" aria-label="{html.escape(title)}">'
         f"<h3>{html.escape(title)}</h3>{found}"
         f"<h4>Auf einen Blick</h4><ul>{items}</ul>"
-        + table_html(quality_profile(df), "Qualitätsprofil: eine Zeile je Spalte")
+        + table_html(
+            quality_profile(df, info.units if info is not None else None),
+            "Qualitätsprofil: eine Zeile je Spalte",
+        )
         + table_html(
             df.head(preview_rows),
             f"Bereinigte Vorschau: die ersten {min(preview_rows, len(df))} Zeilen",
@@ -201,7 +217,7 @@ def upload_app(max_mb: float = MAX_UPLOAD_MB, preview_rows: int = PREVIEW_ROWS):
 
     limit = _megabytes_text(max_mb)
     intro = w.HTML(
-        f"<p>Eigene CSV-Datei prüfen (höchstens {limit}). Die Datei wird nur im "
+        f"<p>Eigene CSV-Datei prüfen (auch Excel .xlsx oder .ods, höchstens {limit}). Die Datei wird nur im "
         "Arbeitsspeicher dieser Sitzung gelesen, nicht gespeichert und nicht weitergegeben.</p>"
     )
     uploader = w.FileUpload(

@@ -33,6 +33,7 @@ from .handlers import (
     NotFoundHandler,
     SecurityHeaders,
     notebook_key,
+    qr_svg,
 )
 from .kernelspecs import APP_KERNEL, AppKernelSpecManager
 from .options import DatenlaborServer
@@ -66,8 +67,6 @@ PRESETS: dict[str, dict[str, Any]] = {
         "show_tracebacks": False,
         "strip_sources": True,
         "preheat_kernel": True,
-        # Voilà's own manager gets empty pools; ours replaces it (voila_compat).
-        "default_pool_size": 0,
         "kernel_spec_manager_class": AppKernelSpecManager,
         # Front-end extensions an app page does not need (a JupyterLab button, code
         # highlighting for hidden sources): each costs requests and script time.
@@ -125,6 +124,8 @@ class DatenlaborVoila(Voila):
         # Pool sizes go to our kernel manager only (voila_compat.build_kernel_manager).
         explicit = self.config.VoilaKernelManager.pop("kernel_pools_config", None)
         super().initialize(argv or [])
+        # Voilà's own kernel manager must never fill a pool: ours replaces it (voila_compat).
+        self.voila_configuration.default_pool_size = 0
         self.options = DatenlaborServer(parent=self)
         self.port, self.ip = self.options.port, self.options.ip
         if self.options.ausfuehrlich:
@@ -193,8 +194,6 @@ class DatenlaborVoila(Voila):
 
     def init_handlers(self) -> list:
         import jinja2
-
-        from .handlers import qr_svg
 
         kept, page = voila_compat.public_handlers(self, super().init_handlers())
         labs = self.labs()

@@ -59,6 +59,15 @@ def notebook_key(lab: Lab) -> str:
     return f"{lab.slug}/{lab.notebook.name}"
 
 
+def qr_svg(url: str) -> str:
+    """Inline SVG QR code of ``url`` (generated locally, no external service)."""
+    import segno
+
+    svg = segno.make(url, error="m").svg_inline(scale=5, border=2, dark="#000000", light="#ffffff")
+    label = html.escape(f"QR-Code für {url}")
+    return re.sub(r"<svg\b", f'<svg role="img" aria-label="{label}"', svg, count=1)
+
+
 def _script_key(uri: str) -> str | None:
     """A script URL worth preloading; made-up query strings are not accepted (bounded list)."""
     path, _, query = uri.partition("?")
@@ -265,12 +274,3 @@ class LabAppHandler(PageMixin, TornadoVoilaHandler):
         self.render_page(
             "message.html", status=status_code, title="Fehler", message=message, retry=True
         )
-
-
-def qr_svg(url: str) -> str:
-    """Inline SVG QR code of ``url`` (generated locally, no external service)."""
-    import segno
-
-    svg = segno.make(url, error="m").svg_inline(scale=5, border=2, dark="#000000", light="#ffffff")
-    label = html.escape(f"QR-Code für {url}")
-    return re.sub(r"<svg\b", f'<svg role="img" aria-label="{label}"', svg, count=1)

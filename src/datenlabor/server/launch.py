@@ -101,11 +101,17 @@ def _german(exc: TraitError, config: Config) -> ServerOptionError:
     )
 
 
-def create_server(options_config: Config | None = None, config_file: Path | None = None):
-    """The initialised server: presets < config file < command line. Raises ServerOptionError."""
+def layered_config(options_config: Config | None = None, config_file: Path | None = None) -> Config:
+    """Presets, overridden by the config file, overridden by the command line."""
     config = presets()
     config.merge(read_config_file(config_file))
     config.merge(options_config or Config())
+    return config
+
+
+def create_server(options_config: Config | None = None, config_file: Path | None = None):
+    """The initialised server (see :func:`layered_config`). Raises ServerOptionError."""
+    config = layered_config(options_config, config_file)
     try:
         app = DatenlaborVoila(config=config)
         app.initialize([])
