@@ -476,6 +476,180 @@ def _browser_runs(
         return [float("inf")], [float("inf")]
 
 
+# --- phone profile ---------------------------------------------------------------
+
+PHONE = {
+    "viewport": {"width": 360, "height": 740},
+    "cpu_slowdown": 4,
+    "down_bps": 9_000_000,
+    "up_bps": 1_500_000,
+    "latency_ms": 40,
+}
+"""A mid-range phone on mobile data, applied through the Chrome DevTools Protocol."""
+
+# In the page: the first control that is rendered and can be seen. A candidate (in the
+# DOM, non-zero box, not hidden) is scrolled into view with the page's own scrolling
+# (scrollIntoView: the document, or a nested scroll box as in stock Voilà); it counts once
+# it is then inside the viewport and not covered (e.g. by a loading screen).
+PHONE_CLOCK = """
+(() => {
+  const CONTROLS = '.jupyter-widgets select, .jupyter-widgets [role=slider],'
+    + ' .jupyter-widgets input[type=checkbox], .jupyter-widgets input[type=text]';
+  const t = (window.__dlPhone = {});
+  const check = () => {
+    if (t.visible !== undefined) return;
+    for (const c of document.querySelectorAll(CONTROLS)) {
+      let r = c.getBoundingClientRect();
+      if (r.width < 1 || r.height < 1) continue;
+      if (c.checkVisibility && !c.checkVisibility({visibilityProperty: true})) continue;
+      t.firstTop = t.firstTop ?? r.top + window.scrollY;
+      c.scrollIntoView({block: 'center'});
+      r = c.getBoundingClientRect();
+      const x = r.left + Math.min(r.width / 2, 10), y = r.top + r.height / 2;
+      if (y < 0 || y > window.innerHeight || x < 0 || x > window.innerWidth) continue;
+      const hit = document.elementFromPoint(x, y);
+      if (hit && (hit === c || c.contains(hit) || hit.contains(c) || hit.closest('.jupyter-widgets') === c.closest('.jupyter-widgets'))) {
+        t.visible = performance.now();
+        t.scrollY = window.scrollY;
+        return;
+      }
+    }
+  };
+  new MutationObserver(check).observe(document, { subtree: true, childList: true, attributes: true });
+  const frame = () => { check(); if (t.visible === undefined) requestAnimationFrame(frame); };
+  requestAnimationFrame(frame);
+})();
+"""
+
+
+def phone_runs(url: str, runs: int) -> list[dict[str, float]]:
+    """Cold page views under :data:`PHONE`: seconds to the first visible control, bytes.
+
+    Fresh browser profile (new context) per run; bytes are the encoded (on the
+    wire) lengths of all HTTP responses until the control is visible and, in
+    ``bytes_total``, until the network is idle (websocket frames not counted).
+    """
+    from playwright.sync_api import sync_playwright
+
+    sys.path.insert(0, str(ROOT))
+    from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    out = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for _ in range(runs):
+            ctx = browser.new_context(
+                viewport=PHONE["viewport"], is_mobile=True, has_touch=True, locale="de-DE"
+            )
+            page = ctx.new_page()
+            page.set_default_timeout(180_000)
+            cdp = ctx.new_cdp_session(page)
+            cdp.send("Network.enable")
+            cdp.send("Network.setCacheDisabled", {"cacheDisabled": False})
+            cdp.send(
+                "Network.emulateNetworkConditions",
+                {
+                    "offline": False,
+                    "latency": PHONE["latency_ms"],
+                    "downloadThroughput": PHONE["down_bps"] / 8,
+                    "uploadThroughput": PHONE["up_bps"] / 8,
+                },
+            )
+            cdp.send("Emulation.setCPUThrottlingRate", {"rate": PHONE["cpu_slowdown"]})
+            received = {"bytes": 0, "requests": 0, "js": 0}
+            types: dict[str, str] = {}
+
+            def on_response(ev: dict, types: dict = types) -> None:
+                types[ev["requestId"]] = ev.get("type", "")
+
+            def on_finished(ev: dict, received: dict = received, types: dict = types) -> None:
+                received["bytes"] += ev.get("encodedDataLength", 0)
+                received["requests"] += 1
+                if types.get(ev["requestId"]) == "Script":
+                    received["js"] += ev.get("encodedDataLength", 0)
+
+            cdp.on("Network.responseReceived", on_response)
+            cdp.on("Network.loadingFinished", on_finished)
+            page.add_init_script(PHONE_CLOCK)
+            try:
+                page.goto(url, wait_until="commit")
+                page.wait_for_function("() => window.__dlPhone && window.__dlPhone.visible")
+                at_visible = dict(received)
+                t = page.evaluate("() => window.__dlPhone")
+                page.wait_for_load_state("networkidle")
+                out.append(
+                    {
+                        "visible_s": t["visible"] / 1000,
+                        "document_scroll": t.get("scrollY", 0) > 0,
+                        "bytes_visible": at_visible["bytes"],
+                        "bytes_total": received["bytes"],
+                        "js_total": received["js"],
+                        "requests": received["requests"],
+                    }
+                )
+            except Exception as exc:  # noqa: BLE001 - one failed run does not end the series
+                print(f"   phone run failed: {type(exc).__name__}: {str(exc)[:200]}", flush=True)
+            ctx.close()
+        browser.close()
+    return out
+
+
+def phone_main(args: argparse.Namespace, lab: Any, servers: list[tuple]) -> int:
+    """Only the phone profile, for each server: a table for the README."""
+    rows = {}
+    logdir = Path("/tmp") / f"bench-phone-{os.getpid()}"
+    logdir.mkdir(exist_ok=True)
+    env = {**os.environ}
+    for name, cmd, base, path, expected_pool in servers:
+        print(f"\n== {name}: {' '.join(cmd)}", flush=True)
+        proc = start(cmd, env, logdir / (name.split()[0] + ".log"))
+        try:
+            wait_http(base, proc)
+            if expected_pool:
+                wait_pool(proc, expected_pool)
+            runs = phone_runs(base + path, args.browser_runs)
+            for r in runs:
+                print(
+                    f"   {r['visible_s']:.2f} s bis sichtbar (Dokument gescrollt: {r['document_scroll']}), "
+                    f"{r['bytes_total'] / 1e6:.2f} MB in {r['requests']} Anfragen "
+                    f"(JavaScript {r['js_total'] / 1e6:.2f} MB)",
+                    flush=True,
+                )
+            rows[name] = runs
+        finally:
+            stop(proc)
+    p = PHONE
+    print(
+        f"\nLab: {lab.slug}; Handy-Profil: CPU {p['cpu_slowdown']}× langsamer, "
+        f"{p['down_bps'] / 1e6:g} Mbit/s down, {p['up_bps'] / 1e6:g} Mbit/s up, "
+        f"{p['latency_ms']} ms, {p['viewport']['width']}×{p['viewport']['height']}, "
+        f"leeres Profil je Lauf; Median aus {args.browser_runs} Läufen"
+    )
+    print(f"Command: .venv/bin/python scripts/bench_server.py {' '.join(sys.argv[1:])}\n")
+    names = [n for n in rows if rows[n]]
+    print("| Messgröße | " + " | ".join(names) + (" | Faktor |" if len(names) == 2 else " |"))
+    print("|" + "---|" * (len(names) + 1 + (len(names) == 2)))
+
+    def med(name: str, key: str) -> float:
+        return statistics.median(r[key] for r in rows[name])
+
+    for label, key, unit in [
+        ("Zeit bis zum ersten sichtbaren Bedienelement", "visible_s", "s"),
+        ("Übertragen bis dahin", "bytes_visible", "MB"),
+        ("Übertragen insgesamt (kalte Seite)", "bytes_total", "MB"),
+        ("davon JavaScript", "js_total", "MB"),
+        ("Anfragen", "requests", ""),
+    ]:
+        values = [med(n, key) for n in names]
+        shown = [
+            f"{v:.2f} s" if unit == "s" else f"{v / 1e6:.2f} MB" if unit == "MB" else f"{v:.0f}"
+            for v in values
+        ]
+        factor = f" | {values[0] / values[1]:.1f}×" if len(values) == 2 and values[1] else ""
+        print(f"| {label} | " + " | ".join(shown) + factor + " |")
+    return 0
+
+
 def summarize(results: list[dict]) -> dict[str, Any]:
     ok = sorted(r["answer_s"] for r in results if r.get("ok"))
     fails = [r for r in results if not r.get("ok")]
@@ -514,6 +688,11 @@ def main(argv: list[str] | None = None) -> int:
         "--pool", type=int, default=None, help="pool size of the lab (default: clients + 2)"
     )
     parser.add_argument("--skip-stock", action="store_true")
+    parser.add_argument(
+        "--telefon",
+        action="store_true",
+        help="only the phone profile (CPU 4× slower, 9/1.5 Mbit/s, 40 ms, 360×740)",
+    )
     args = parser.parse_args(argv)
 
     env = {**os.environ}
@@ -579,6 +758,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     )
 
+    if args.telefon:
+        return phone_main(args, lab, servers)
     for name, cmd, base, path, expected_pool in servers:
         print(f"\n== {name}: {' '.join(cmd)}", flush=True)
         proc = start(cmd, env, logdir / (name.split()[0] + ".log"))

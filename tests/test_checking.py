@@ -56,6 +56,33 @@ def test_check_reports_metadata_inconsistent_with_notebook(tmp_path, mini_lab):
     assert "Regel für „farbe“, aber die Parameterzelle hat keinen solchen Parameter" in problems
 
 
+def test_check_flags_app_outputs_with_programming_words(tmp_path):
+    """A bare pandas expression in a cell the app shows would print True/False/NaN/dtype."""
+    import nbformat
+
+    from datenlabor.checking import check_app_outputs, raw_words
+
+    nb = nbformat.v4.new_notebook()
+    hidden = nbformat.v4.new_code_cell("df.head()")
+    hidden.metadata["tags"] = ["nur-notebook"]
+    nb.cells = [
+        nbformat.v4.new_code_cell("df.head()"),
+        nbformat.v4.new_code_cell("x = 1\ndf.dtypes"),
+        hidden,
+        nbformat.v4.new_code_cell("tabelle(df)"),
+        nbformat.v4.new_code_cell("plotting.show(fig, alt='x')"),
+        nbformat.v4.new_code_cell("display(HTML(df.to_html()))"),
+        nbformat.v4.new_code_cell("df.head();"),
+        nbformat.v4.new_code_cell("df.style.format(prozent, na_rep='–')"),
+    ]
+    path = tmp_path / "x.ipynb"
+    nbformat.write(nb, path)
+    problems = check_app_outputs(path)
+    assert [p.split(" zeigt")[0] for p in problems] == ["x.ipynb: Zelle 1", "x.ipynb: Zelle 2"]
+    assert "„df.dtypes“" in problems[1] and "nur-notebook" in problems[1]
+    assert raw_words("a True b <NA> dtype: int64 Finanzen nan") == ["<NA>", "True", "dtype", "nan"]
+
+
 def test_check_wants_the_lab_named_once_and_matching_its_folder(tmp_path, mini_lab):
     import shutil
 

@@ -158,7 +158,7 @@ def test_points_from_table_land_where_they_belong(epsg):
 
 def test_real_shaped_building_file_degrees_in_x_and_y_columns():
     """The shared export: ';', BOM, x/y columns holding WGS84 degrees with a decimal point."""
-    table = datenlabor.read_csv(fixture_path("geodaten", "gebaeude-energie.csv"))
+    table = datenlabor.read_csv(fixture_path("eigene-daten", "gebaeude-energie.csv"))
     points, guess = geodata.points_from_table(table, reference=MUSTERSTADT)
     assert guess.epsg == 4326
     xmin, ymin, xmax, ymax = points.total_bounds

@@ -57,3 +57,43 @@ def test_voila_builds_its_kernel_manager_in_init_settings():
     assert "kernel_manager=self.kernel_manager" in source
     start = inspect.getsource(Voila.start)
     assert start.index("self.init_settings()") < start.index("tornado.web.Application(")
+
+
+def test_public_routes_are_an_allowlist_of_handler_classes():
+    from types import SimpleNamespace
+
+    import tornado.web
+    import voila.app
+    from voila.tornado.handler import TornadoVoilaHandler
+
+    class Unknown(tornado.web.RequestHandler):
+        """A route a future Voilà might add."""
+
+    class Login(tornado.web.RequestHandler):
+        pass
+
+    app = SimpleNamespace(
+        identity_provider=SimpleNamespace(get_handlers=lambda: [("/login", Login)])
+    )
+    handlers = [
+        ("/api/kernels/(?P<kernel_id>x)", voila.app.KernelHandler),
+        ("/voila/templates/(.*)", voila.app.TemplateStaticFileHandler),
+        ("/voila/files/(.*)", voila.app.AllowListFileHandler, {}),
+        ("/voila/tree(.*)", voila.app.TornadoVoilaTreeHandler, {}),
+        ("/voila/api/contents(.*)", voila.app.VoilaContentsHandler, {}),
+        ("/voila/render/(.*)", TornadoVoilaHandler, {"config": None}),
+        ("/login", Login),
+        ("/neu/(.*)", Unknown),
+    ]
+    kept, page = voila_compat.public_handlers(app, handlers)
+    assert page == handlers[5]
+    patterns = [h[0] for h in kept]
+    assert patterns[0] == "/api/kernels/(?P<kernel_id>x)" and "/login" in patterns
+    assert not any(
+        p.startswith(("/voila/files", "/voila/tree", "/voila/api/contents", "/neu"))
+        for p in patterns
+    )
+    template = next(p for p in patterns if p.startswith("/voila/templates/"))
+    assert template.endswith(
+        "/static/(?:(?!\\.\\.|%2[eE])[^?])*)"
+    )  # a template's static folder only

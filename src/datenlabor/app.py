@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from .catalog import Lab, get_lab
@@ -44,6 +44,26 @@ def _current_lab() -> Lab:
     return _notebook_lab
 
 
+def choice_text(value: Any) -> str:
+    """How a choice reads in a list: German numbers (0,1 / 10 / 12.500), Ja/Nein, text as is."""
+    if isinstance(value, bool):
+        return "Ja" if value else "Nein"
+    if isinstance(value, int | float):
+        from .plotting import number
+
+        if float(value).is_integer():
+            whole = int(value)
+            return number(whole, 0) if abs(whole) >= 10000 else str(whole)
+        text = f"{float(value):.6f}".rstrip("0")
+        return number(float(value), len(text.split(".")[1]))
+    return str(value)
+
+
+def choice_options(choices: Sequence[Any]) -> list[tuple[str, Any]]:
+    """``(label, value)`` pairs for a Dropdown/SelectMultiple: people read the label, the kernel gets the value."""
+    return [(choice_text(c), c) for c in choices]
+
+
 def make_control(param: Parameter, value: Any):
     """One labelled ipywidget for ``param`` with ``value`` as its start value."""
     import ipywidgets as w
@@ -56,13 +76,13 @@ def make_control(param: Parameter, value: Any):
     }
     if param.choices is not None and param.type == "list":
         ctrl = w.SelectMultiple(
-            options=list(param.choices),
+            options=choice_options(param.choices),
             value=tuple(value),
             rows=min(8, len(param.choices)),
             **common,
         )
     elif param.choices is not None:
-        ctrl = w.Dropdown(options=list(param.choices), value=value, **common)
+        ctrl = w.Dropdown(options=choice_options(param.choices), value=value, **common)
     elif param.type == "bool":
         ctrl = w.Checkbox(value=bool(value), indent=False, **common)
     elif param.type == "int":
@@ -83,13 +103,21 @@ def make_control(param: Parameter, value: Any):
             max=hi,
             step=float(param.step or (hi - lo) / 100),
             continuous_update=False,
-            readout_format=".2f",
+            readout_format=_readout_format(param.step, lo, hi),
             **common,
         )
+        ctrl.add_class("datenlabor-zahl")  # datenlabor.js shows the readout with a decimal comma
     else:
         ctrl = w.Text(value=str(value), continuous_update=False, **common)
     ctrl.add_class(f"datenlabor-control-{param.name}")
     return ctrl
+
+
+def _readout_format(step: float | None, lo: float, hi: float) -> str:
+    """As many decimals as the step needs (0.05 -> 2, 0.1 -> 1), at most 3."""
+    step = float(step or (hi - lo) / 100)
+    text = f"{step:.3f}".rstrip("0").rstrip(".")
+    return f".{len(text.split('.')[1]) if '.' in text else 0}f"
 
 
 def controls(lab: Lab, values: Mapping[str, Any]) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -57,6 +58,84 @@ def check_notebook(path: Path) -> list[str]:
     return problems
 
 
+APP_HIDDEN_TAGS = {"nur-notebook", "parameters"}
+"""Cells with these tags are not shown in the app (see the Voilà template)."""
+
+RAW_WORDS = re.compile(r"(?<![\w-])(True|False|NaN|nan|NaT|dtype|<NA>|None)(?![\w-])")
+"""Programming words that must not appear on an app page (pandas and Python reprs)."""
+
+# Calls whose output is formatted for people (or is no table at all).
+_FORMATTING_OBJECTS = {"plotting", "app", "datenlabor", "upload", "display", "print"}
+
+
+def raw_words(text: str) -> list[str]:
+    """Programming words in ``text`` that people should not read (True/False/NaN/nan/dtype/<NA>)."""
+    return sorted(set(RAW_WORDS.findall(text)))
+
+
+def _unformatted_output(source: str) -> str | None:
+    """The cell's last expression if Jupyter would show it with its raw repr, else None.
+
+    A bare pandas expression (``df.head()``, ``tabelle``, ``s.value_counts()``,
+    ``df.dtypes``, ``df.style.format(...)`` without ``na_rep``) is rendered by
+    pandas itself: Python's ``True``/``False``, ``NaN``/``nan`` for gaps and
+    ``dtype`` lines. Calls of a plain function (``tabelle(df)``, a lab's own
+    formatting helper) and of datenlabor's helpers are trusted.
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    if not tree.body or not isinstance(tree.body[-1], ast.Expr):
+        return None
+    if source.rstrip().endswith(";"):
+        return None
+    expr = tree.body[-1].value
+    if isinstance(expr, ast.Constant):
+        return None
+    if isinstance(expr, ast.Call):
+        func = expr.func
+        if isinstance(func, ast.Name):
+            return None
+        root = func
+        while isinstance(root, ast.Attribute | ast.Call | ast.Subscript):
+            root = root.func if isinstance(root, ast.Call) else root.value
+        if isinstance(root, ast.Name) and root.id in _FORMATTING_OBJECTS:
+            return None
+        if isinstance(func, ast.Attribute) and func.attr in {"fit", "record", "interact"}:
+            return None
+        if any(k.arg == "na_rep" for k in expr.keywords) and "style" in ast.unparse(func):
+            return None
+    text = ast.unparse(expr)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def check_app_outputs(path: Path) -> list[str]:
+    """Cells shown in the app whose output would carry True/False/NaN/nan/dtype text.
+
+    Cells tagged ``nur-notebook`` (shown only in JupyterLab) are skipped.
+    """
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return []
+    problems = []
+    for number, cell in enumerate(nb.get("cells", []), start=1):
+        if cell.get("cell_type") != "code":
+            continue
+        if APP_HIDDEN_TAGS & set(cell.get("metadata", {}).get("tags", [])):
+            continue
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else source
+        shown = _unformatted_output(source)
+        if shown:
+            problems.append(
+                f"{path.name}: Zelle {number} zeigt „{shown}“ in der App ungeformt (True/False, "
+                "NaN, dtype); für Menschen formatieren oder die Zelle mit „nur-notebook“ markieren."
+            )
+    return problems
+
+
 APP_LAB_CALL = re.compile(r"""\bapp\.lab\(\s*["']([^"']*)["']\s*\)""")
 
 
@@ -87,6 +166,8 @@ def check_lab(lab: Lab) -> list[str]:
     if not lab.notebook.is_file():
         return [prefix + f"Notebook {lab.notebook.name} fehlt."]
     problems = check_notebook(lab.notebook) + check_app_calls(lab)
+    # TODO(issue 12): add check_app_outputs(lab.notebook) here once the labs tag their
+    # notebook-only cells „nur-notebook“ (today it would report ~45 cells in 10 labs).
     meta = lab.meta
     for key in REQUIRED_FIELDS:
         if meta.get(key) in (None, "", [], {}):

@@ -131,6 +131,8 @@ _TAIL_ROWS = 500
 _LAYOUT_ROWS = 60
 _FAST_BYTES = 1024 * 1024
 """From this size on ``convert=True`` parses with pandas' C parser after detection."""
+_FAST_SAMPLE_ROWS = 600
+"""Rows from the start (and a quarter as many from the end) that decide formats on that path."""
 
 # Number evidence: each value is classified by the first pattern it matches.
 _EVIDENCE = (
@@ -1144,7 +1146,7 @@ def _fast_typed(
 
     sep = info.delimiter
     width = len(layout.header)
-    head_text = text[start : min(end, start + _SAMPLE_CHARS // 2)]
+    head_text = text[start : min(end, start + _SAMPLE_CHARS // 4)]
     if start + len(head_text) < end:
         head_text = head_text[: head_text.rfind("\n") + 1]
     tail_text = text[max(start + len(head_text), end - 64 * 1024) : end]
@@ -1153,10 +1155,10 @@ def _fast_typed(
     scratch = CsvInfo(name=label, encoding=info.encoding, delimiter=sep)
     lines_before = info.header_line - layout.header_line + layout.data_line - 1
     rows = _parse(head_text, sep, label, scratch, lines_before, width, layout.raw_header)
-    rows = rows[: _SAMPLE_ROWS // 2]
+    rows = rows[:_FAST_SAMPLE_ROWS]
     try:
         rows += _parse(tail_text, sep, label, scratch, 0, width, layout.raw_header)[
-            -_TAIL_ROWS // 2 :
+            -_FAST_SAMPLE_ROWS // 4 :
         ]
     except CsvError:
         return None
@@ -1334,7 +1336,11 @@ def _detect_formats(
         if counts["comma_amb"] and counts["smallint"] and not (counts["en"] or counts["de"]):
             total["comma_groups"] += 1
     for col, counts in evidence.items():
-        decided = _decide_number_format(str(col), counts, total, info, decimal, thousands, sheet)
+        ambiguous = cleaned[col][cleaned[col].str.match(_EVIDENCE[3][1])]
+        example = str(ambiguous.iloc[0]) if len(ambiguous) else "12.500"
+        decided = _decide_number_format(
+            str(col), counts, total, info, decimal, thousands, sheet, example
+        )
         if decided is not None and not cleaned[col].str.match(_number_pattern(*decided)).all():
             decided = None
         if decided is not None:
@@ -1400,6 +1406,7 @@ def _decide_number_format(
     decimal: str | None,
     thousands: str | None,
     sheet: bool,
+    example: str = "12.500",
 ) -> tuple[str, str | None] | None:
     """(decimal, thousands) of one column, or None if it is no number column.
 
@@ -1437,8 +1444,6 @@ def _decide_number_format(
         )
         return None
     if de:
-        if c["comma_amb"] and c["dot_amb"] and not (c["dot_multi"] or c["de_full"]):
-            pass
         return ",", "." if c["dot_multi"] or c["de_full"] or c["dot_amb"] else None
     if en:
         return ".", "," if c["comma_multi"] or c["en_full"] or c["comma_amb"] else None
@@ -1465,7 +1470,7 @@ def _decide_number_format(
             if info.delimiter == ";":
                 choice = (",", ".")
                 info.warnings.append(
-                    f"Spalte „{col}“: Werte wie „{_example(c)}“ sind mehrdeutig. Gelesen mit Punkt "
+                    f"Spalte „{col}“: Werte wie „{example}“ sind mehrdeutig. Gelesen mit Punkt "
                     "als Tausendertrennzeichen (deutsche Schreibweise, z. B. 12.500 = zwölftausend"
                     "fünfhundert). Falls der Punkt ein Dezimalzeichen ist: Leseoption "
                     "„dezimal=punkt“ angeben (Parameter „lesen“)."
@@ -1473,7 +1478,7 @@ def _decide_number_format(
             else:
                 choice = (".", None)
                 info.warnings.append(
-                    f"Spalte „{col}“: Werte wie „{_example(c)}“ sind mehrdeutig. Gelesen mit Punkt "
+                    f"Spalte „{col}“: Werte wie „{example}“ sind mehrdeutig. Gelesen mit Punkt "
                     "als Dezimalzeichen (z. B. 12.500 = zwölfeinhalb). Falls der Punkt Tausender "
                     "trennt: Leseoption „dezimal=komma“ angeben (Parameter „lesen“)."
                 )
@@ -1494,10 +1499,6 @@ def _decide_number_format(
         )
         return ".", ","
     return (info.delimiter != "," and "," or "."), None
-
-
-def _example(c: Counter[str]) -> str:
-    return "12.500"
 
 
 def _date_format_of(values: pd.Series, candidates: list[str] | None = None) -> str | None:

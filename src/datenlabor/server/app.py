@@ -36,6 +36,7 @@ from .handlers import (
     qr_svg,
 )
 from .kernelspecs import APP_KERNEL, AppKernelSpecManager
+from .legal import load_legal, page_handler_class
 from .options import DatenlaborServer
 
 TEMPLATE_NAME = "datenlabor"
@@ -119,6 +120,8 @@ class DatenlaborVoila(Voila):
                 "organisation": branding.organisation,
                 "logo": logo_html(branding),
                 "css_variables": branding.css_variables(),
+                "contact": branding.contact,
+                "footer_links": load_legal().footer_links(""),  # relative; template adds base_url
             }
         }
         # Pool sizes go to our kernel manager only (voila_compat.build_kernel_manager).
@@ -199,10 +202,12 @@ class DatenlaborVoila(Voila):
         labs = self.labs()
         allowed = "|".join(re.escape(notebook_key(lab)) for lab in labs) or "(?!)"
         assets = AssetLog()
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(templates_dir())), autoescape=True
+        )
+        env.globals["footer_links"] = load_legal().footer_links(self.server_url)
         self.app.settings.update(
-            datenlabor_env=jinja2.Environment(
-                loader=jinja2.FileSystemLoader(str(templates_dir())), autoescape=True
-            ),
+            datenlabor_env=env,
             datenlabor_branding=load_branding(),
             datenlabor_public_url=self.options.url,
             datenlabor_qr_svg=qr_svg(self.options.url) if self.options.url else "",
@@ -210,6 +215,8 @@ class DatenlaborVoila(Voila):
             serve_traceback=False,
         )
         self.app.transforms.append(functools.partial(SecurityHeaders, assets=assets))
+        # after SecurityHeaders (which edits the uncompressed page): gzip for HTML, JS, CSS, JSON
+        self.app.transforms.append(tornado.web.GZipContentEncoding)
         base = self.server_url
         return [
             (base, GalleryHandler, {"labs": labs}),
@@ -218,6 +225,7 @@ class DatenlaborVoila(Voila):
                 tornado.web.StaticFileHandler,
                 {"path": str(static_dir())},
             ),
+            (base + r"datenlabor/(impressum|datenschutz|barrierefreiheit)", page_handler_class()),
             (base + r"voila/render/(" + allowed + ")", LabAppHandler, page[2]),
             *kept,
             (r".*", NotFoundHandler),

@@ -47,6 +47,8 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 CACHEABLE = ("/voila/static/", "/voila/labextensions/", "/voila/templates/", "/datenlabor/static/")
+# A content hash in the file name (webpack chunks) or a ?v= query: the URL changes with the content.
+VERSIONED = re.compile(r"(?:[./][0-9a-f]{16,}\.(?:js|css|woff2?|svg)$|[?&]v=[0-9a-f]{8,})")
 
 
 def app_path(lab: Lab) -> str:
@@ -125,7 +127,10 @@ class SecurityHeaders(tornado.web.OutputTransform):
         for key, value in SECURITY_HEADERS.items():
             headers[key] = value
         if status_code in (200, 304) and any(part in self.path for part in CACHEABLE):
-            headers["Cache-Control"] = "public, max-age=3600"
+            versioned = VERSIONED.search(self.uri) is not None
+            headers["Cache-Control"] = (
+                "public, max-age=31536000, immutable" if versioned else "public, max-age=3600"
+            )
             self.assets.saw(self.uri)
         elif status_code == 200 and "/voila/render/" in self.path and self.assets.scripts:
             # at the end of <head>: the page's own blocking scripts are requested first
@@ -159,7 +164,7 @@ def _match(lab: Lab, audience: str, level: str, technique: str) -> bool:
         return False
     if level and lab.level != level:
         return False
-    return not (technique and technique not in lab.techniques)
+    return not (technique and technique.casefold() not in {t.casefold() for t in lab.techniques})
 
 
 class GalleryHandler(PageMixin, tornado.web.RequestHandler):
@@ -173,12 +178,17 @@ class GalleryHandler(PageMixin, tornado.web.RequestHandler):
         audience = self.get_argument("zielgruppe", "")
         level = self.get_argument("niveau", "")
         technique = self.get_argument("technik", "")
-        techniques = sorted({t for lab in self.labs for t in lab.techniques}, key=str.casefold)
+        # one entry per technique whatever its capitalisation ("Logistische"/"logistische Regression")
+        spelled: dict[str, str] = {}
+        for t in (t for lab in self.labs for t in lab.techniques):
+            if t.casefold() not in spelled or t[:1].isupper():
+                spelled[t.casefold()] = t
+        techniques = sorted(spelled.values(), key=str.casefold)
         audiences = [a for a in AUDIENCES if a != "beide"]
         # Unknown filter values are ignored rather than answered with an empty page.
         audience = audience if audience in audiences else ""
         level = level if level in LEVELS else ""
-        technique = technique if technique in techniques else ""
+        technique = spelled.get(technique.casefold(), "")
         cards = [
             {
                 "slug": lab.slug,
@@ -256,6 +266,9 @@ class LabAppHandler(PageMixin, TornadoVoilaHandler):
                 retry=True,
             )
             return
+        # Sets the _xsrf cookie: Voilà's front end sends it with the kernel shutdown
+        # request when the page is left or reloaded (else 403 '_xsrf' argument missing).
+        self.xsrf_token  # noqa: B018
         try:
             await super().get(path)
         finally:

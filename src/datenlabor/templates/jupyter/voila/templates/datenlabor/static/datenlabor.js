@@ -1,21 +1,56 @@
-// Datenlabor app page: tell the visitor (in German) when the connection to the
-// server is lost or the app's kernel stopped. Wraps window.WebSocket before
-// Voilà's bundle opens the kernel connection; nothing is sent anywhere.
+// Datenlabor app page, in the browser only (nothing is sent anywhere):
+// * a lost connection or a stopped app is announced in a fixed place at the top
+//   of the viewport (role=alert), the controls are disabled and no "updated"
+//   message stays behind, until the visitor reloads;
+// * the notebook shell that Voilà's front end builds becomes part of the
+//   document: it is moved into the page's main landmark, the footer follows it;
+// * a "Zum Ausprobieren springen" link appears when the controls are not on the first screen;
+// * slider values are shown the German way (0,25 instead of 0.25), the upload
+//   button loses its "(0)", slider handles get their label as accessible name.
 (function () {
   "use strict";
   var Native = window.WebSocket;
-  if (!Native) { return; }
   var LOST = "Die Verbindung zum Server ist unterbrochen. Ihre Einstellungen wirken gerade nicht. " +
-    "Bitte laden Sie die Seite neu (Taste F5) oder versuchen Sie es in einer Minute noch einmal.";
-  var STOPPED = "Die App wurde auf dem Server beendet. Bitte laden Sie die Seite neu (Taste F5).";
+    "Bitte laden Sie die Seite neu oder versuchen Sie es in einer Minute noch einmal.";
+  var STOPPED = "Die App wurde auf dem Server beendet. Bitte laden Sie die Seite neu.";
   var DEAD = /"execution_state":\s*"(dead|restarting|autorestarting)"/;
   var leaving = false;
+  var offline = false;
   window.addEventListener("beforeunload", function () { leaving = true; });
+  window.addEventListener("pagehide", function () { leaving = true; });
+
+  function disableControls() {
+    var app = document.querySelectorAll(".datenlabor-app, .datenlabor-upload");
+    Array.prototype.forEach.call(app, function (box) {
+      Array.prototype.forEach.call(box.querySelectorAll("input, select, textarea, button"), function (c) {
+        c.disabled = true;
+      });
+      Array.prototype.forEach.call(box.querySelectorAll("[role=slider]"), function (h) {
+        h.setAttribute("aria-disabled", "true");
+        h.setAttribute("tabindex", "-1");
+      });
+      box.setAttribute("inert", "");
+    });
+    // Nothing is computed any more: no "Ergebnis aktualisiert." may stay behind.
+    Array.prototype.forEach.call(document.querySelectorAll(".datenlabor-status"), function (s) {
+      var content = s.querySelector(".widget-html-content") || s;
+      if (content.textContent) { content.textContent = ""; }
+    });
+  }
 
   function show(text) {
+    if (leaving) { return; }
     var el = document.getElementById("dl-connection");
-    if (!el || leaving) { return; }
-    el.textContent = text;
+    offline = true;
+    document.body.classList.add("dl-offline");
+    disableControls();
+    if (!el) { return; }
+    el.textContent = text + " ";
+    var button = document.createElement("button");
+    button.type = "button";
+    button.textContent = "Seite neu laden";
+    button.addEventListener("click", function () { window.location.reload(); });
+    el.appendChild(button);
     el.hidden = false;
   }
 
@@ -27,52 +62,112 @@
     return false;
   }
 
-  function Wrapped(url, protocols) {
-    var ws = protocols === undefined ? new Native(url) : new Native(url, protocols);
-    if (String(url).indexOf("/channels") !== -1) {
-      ws.addEventListener("close", function () { show(LOST); });
-      ws.addEventListener("message", function (ev) { if (inspect(ev.data)) { show(STOPPED); } });
-    }
-    return ws;
+  if (Native) {
+    var Wrapped = function (url, protocols) {
+      var ws = protocols === undefined ? new Native(url) : new Native(url, protocols);
+      if (String(url).indexOf("/channels") !== -1) {
+        ws.addEventListener("close", function () {
+          // closing because the page is left or reloaded is no lost connection
+          window.setTimeout(function () { show(LOST); }, 50);
+        });
+        ws.addEventListener("message", function (ev) { if (inspect(ev.data)) { show(STOPPED); } });
+      }
+      return ws;
+    };
+    Wrapped.prototype = Native.prototype;
+    ["CONNECTING", "OPEN", "CLOSING", "CLOSED"].forEach(function (k) { Wrapped[k] = Native[k]; });
+    window.WebSocket = Wrapped;
   }
-  Wrapped.prototype = Native.prototype;
-  ["CONNECTING", "OPEN", "CLOSING", "CLOSED"].forEach(function (k) { Wrapped[k] = Native[k]; });
-  window.WebSocket = Wrapped;
   window.datenlaborShowConnectionLost = function () { show(LOST); };
 
-  // Accessibility of what Voilà's frontend renders after the page loaded:
-  // * the notebook shell becomes the page's main landmark (our placeholder
-  //   with the loading message gives the role up);
-  // * slider handles (role=slider) get the widget's visible label as name.
+  // German number text of a readout ("0.25" -> "0,25", "12000" -> "12.000").
+  function germanNumber(text) {
+    var t = String(text).trim();
+    if (!/^-?\d+(\.\d+)?$/.test(t)) { return t; }
+    var parts = t.split(".");
+    var whole = parts[0];
+    var sign = whole.charAt(0) === "-" ? "-" : "";
+    var digits = sign ? whole.slice(1) : whole;
+    if (digits.length >= 5) { digits = digits.replace(/\B(?=(\d{3})+(?!\d))/g, "."); }
+    return sign + digits + (parts.length > 1 ? "," + parts[1] : "");
+  }
+
   var counter = 0;
+  var wide = 0;
   function labelId(label) {
     if (!label.id) { counter += 1; label.id = "dl-label-" + counter; }
     return label.id;
   }
-  function improve() {
+
+  function placeShell() {
     var shell = document.querySelector(".jp-LabShell");
-    if (shell && shell.getAttribute("role") !== "main") {
-      var holder = document.getElementById("inhalt");
-      if (holder) { holder.removeAttribute("role"); holder.removeAttribute("id"); }
-      shell.setAttribute("role", "main");
-      shell.setAttribute("tabindex", "-1");
-      var skip = document.querySelector(".dl-skip");
-      if (skip && shell.id) { skip.setAttribute("href", "#" + shell.id); }
+    var holder = document.getElementById("inhalt");
+    if (shell && holder && shell.parentNode !== holder) {
+      holder.appendChild(shell);
+      shell.removeAttribute("role");  // the page's <div role=main> is the landmark
     }
-    var widgets = document.querySelectorAll(".jupyter-widgets.widget-slider, .jupyter-widgets.widget-hslider, .jupyter-widgets.widget-vslider");
+    var footer = document.getElementById("dl-footer");
+    if (footer && footer !== document.body.lastElementChild && holder && footer.previousElementSibling !== holder) {
+      holder.parentNode.insertBefore(footer, holder.nextSibling);
+    }
+  }
+
+  function jumpLink() {
+    var app = document.querySelector(".datenlabor-app");
+    var jump = document.getElementById("dl-jump");
+    if (!app || !jump || app.id === "dl-ausprobieren") { return; }
+    app.id = "dl-ausprobieren";
+    app.setAttribute("tabindex", "-1");
+    app.setAttribute("role", "group");
+    app.setAttribute("aria-label", "Ausprobieren");
+    var top = app.getBoundingClientRect().top + window.scrollY;
+    if (top > window.innerHeight * 0.75) { jump.hidden = false; }
+  }
+
+  function sliders() {
+    var widgets = document.querySelectorAll(".jupyter-widgets.widget-slider, .jupyter-widgets.widget-hslider");
     Array.prototype.forEach.call(widgets, function (w) {
       var label = w.querySelector(".widget-label");
-      if (!label || !label.textContent.trim()) { return; }
-      Array.prototype.forEach.call(w.querySelectorAll("[role=slider]"), function (h) {
-        if (!h.hasAttribute("aria-labelledby") && !h.hasAttribute("aria-label")) {
+      var name = label && label.textContent.trim();
+      var handles = w.querySelectorAll("[role=slider]");
+      Array.prototype.forEach.call(handles, function (h) {
+        if (name && !h.hasAttribute("aria-labelledby") && !h.hasAttribute("aria-label")) {
           h.setAttribute("aria-labelledby", labelId(label));
         }
       });
-      var readout = w.querySelector(".widget-readout");
-      if (readout && !readout.hasAttribute("aria-label")) {
-        readout.setAttribute("aria-label", label.textContent.trim() + " (Wert)");
+      var native = w.querySelector(".widget-readout:not(.dl-readout)");
+      if (!native) { return; }
+      var shown = w.querySelector(".dl-readout");
+      if (!shown) {
+        shown = document.createElement("div");
+        shown.className = "widget-readout dl-readout";
+        shown.setAttribute("aria-hidden", "true");  // the handle carries the value (aria-valuetext)
+        native.classList.add("dl-readout-native");
+        native.parentNode.insertBefore(shown, native.nextSibling);
       }
+      var text = germanNumber(native.textContent);
+      if (shown.textContent !== text) { shown.textContent = text; }
+      Array.prototype.forEach.call(handles, function (h) {
+        if (h.getAttribute("aria-valuetext") !== text) { h.setAttribute("aria-valuetext", text); }
+      });
     });
+  }
+
+  function uploadButtons() {
+    Array.prototype.forEach.call(document.querySelectorAll(".datenlabor-upload-button, .datenlabor-upload .widget-upload"), function (b) {
+      Array.prototype.forEach.call(b.childNodes, function (n) {
+        if (n.nodeType === 3 && / \(\d+\)\s*$/.test(n.nodeValue)) {
+          n.nodeValue = n.nodeValue.replace(/ \(\d+\)\s*$/, "");
+        }
+      });
+    });
+  }
+
+  function improve() {
+    placeShell();
+    jumpLink();
+    sliders();
+    uploadButtons();
     // pandas tables: the index column has an empty header cell
     Array.prototype.forEach.call(document.querySelectorAll(".jp-OutputArea th"), function (th) {
       if (!th.textContent.trim() && !th.hasAttribute("aria-label")) {
@@ -82,17 +177,21 @@
         th.appendChild(hidden);
       }
     });
-    // wide outputs scroll sideways: make them reachable by keyboard
+    // wide outputs scroll sideways: make them reachable by keyboard (each region its own name)
     Array.prototype.forEach.call(document.querySelectorAll(".jp-OutputArea-output"), function (el) {
       if (el.scrollWidth > el.clientWidth + 1 && !el.hasAttribute("tabindex")) {
+        wide += 1;
+        var caption = el.querySelector("caption");
+        var what = caption && caption.textContent.trim() ? "„" + caption.textContent.trim().slice(0, 60) + "“" : "Ausgabe " + wide;
         el.setAttribute("tabindex", "0");
         el.setAttribute("role", "region");
-        el.setAttribute("aria-label", "Ausgabe, waagerecht verschiebbar");
+        el.setAttribute("aria-label", what + ", waagerecht verschiebbar");
       }
     });
     Array.prototype.forEach.call(document.querySelectorAll(".widget-label[title='null']"), function (l) {
       l.removeAttribute("title");
     });
+    if (offline) { disableControls(); }
   }
   var scheduled = false;
   function schedule() {
@@ -102,6 +201,6 @@
   }
   document.addEventListener("DOMContentLoaded", function () {
     improve();
-    new MutationObserver(schedule).observe(document.body, { childList: true, subtree: true });
+    new MutationObserver(schedule).observe(document.body, { childList: true, subtree: true, characterData: true });
   });
 })();
