@@ -210,6 +210,19 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_neu(args: argparse.Namespace) -> int:
+    from .scaffold import create_lab, relative_path
+
+    files = create_lab(args.slug, args.titel)
+    print(f"Neues Lab „{args.slug}“ angelegt:")
+    for path in files:
+        print(f"  {relative_path(path)}")
+    print(
+        "Nächste Schritte: Notebook und lab.yaml anpassen, dann „datenlabor check“ (siehe labs/README.md)."
+    )
+    return EXIT_OK
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from .server.launch import serve
     from .server.options import options_from_args
@@ -632,6 +645,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="Notebooks, Metadaten und Datensätze prüfen (für Pflegende)")
     p.add_argument("--labs", metavar="ORDNER", help="anderer Ordner mit Labs (Vorgabe: labs/)")
     p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser(
+        "neu",
+        help="ein neues Lab aus der Vorlage anlegen (Notebook, lab.yaml, Datensatz, Generator, Test)",
+    )
+    p.add_argument("slug", help="Name des Labs: Kleinbuchstaben, Ziffern, Bindestriche")
+    p.add_argument("--titel", help="Titel des Labs (Vorgabe: aus dem Namen gebildet)")
+    p.set_defaults(func=cmd_neu)
 
     _add_server_commands(sub)
     _add_sweep_commands(sub)
