@@ -28,6 +28,7 @@ LABS = discover()
 DATASETS = sorted({d for lab in LABS for d in lab.datasets})
 MAX_CSV_BYTES = 2_000_000
 
+
 def _own_data_tables() -> list:
     """(lab, dataset, table) for each parameter that takes the municipality's own CSV file."""
     found = []
