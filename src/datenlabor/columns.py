@@ -269,10 +269,19 @@ def resolve(
         else:  # optional columns too: an empty column would silently change results
             missing.append(name)
     if missing:
+        shape = ""
+        if "datum" in missing and {"besuche", "verbrauch_kwh"} & set(names):  # daily-series labs
+            shape = (
+                " Dieses Lab braucht eine Zeitreihe: je Zeile ein Tag mit Datum, denn es betrachtet "
+                "den Verlauf von Tag zu Tag. Die Datei hat keine Datumsspalte – in einer "
+                "Tabelle mit einer Zeile je Gebäude oder Stadtteil (Jahreswerte) gibt es keinen "
+                "Verlauf, in dem ein Tag auffallen könnte."
+            )
         example = "; ".join(f"{m}=…" for m in missing)
         raise CsvError(
             f"Es fehlen: {', '.join(missing)}. Heißt eine Spalte in der Datei anders, "
             f'ordnen Sie sie mit dem Parameter „spalten“ zu, z. B. -p spalten "{example}".'
+            + shape
             + _context(fields, columns)
         )
     return Resolution(result, columns, [c for c in columns if c not in used])
