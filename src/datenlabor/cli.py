@@ -656,8 +656,33 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_server_commands(sub)
     _add_sweep_commands(sub)
+    _add_data_commands(sub)
 
     return parser
+
+
+def cmd_data_check(args: argparse.Namespace) -> int:
+    from .owndata import check_file
+
+    ok, text = check_file(args.lab, args.datei, args.lesen, args.spalten, args.tabelle)
+    print(text, file=sys.stdout if ok else sys.stderr)
+    return EXIT_OK if ok else EXIT_USAGE
+
+
+def _add_data_commands(sub: Any) -> None:
+    p = sub.add_parser("daten", help="eigene Daten prüfen, bevor ein Lab sie verwendet")
+    data = p.add_subparsers(dest="daten_befehl", metavar="BEFEHL", title="Befehle")
+    p.set_defaults(func=lambda _args: (p.print_help(), EXIT_USAGE)[1])
+    q = data.add_parser(
+        "pruefen",
+        help="zeigen, wie eine Datei die Spalten eines Labs füllt, und den passenden Aufruf nennen",
+    )
+    q.add_argument("lab", help="Name des Labs (siehe „datenlabor list“)")
+    q.add_argument("datei", help="CSV-, Excel- oder ODS-Datei")
+    q.add_argument("--lesen", default="", help="Leseoptionen wie beim Parameter „lesen“")
+    q.add_argument("--spalten", default="", help="Zuordnung ziel=quelle; … wie bei „spalten“")
+    q.add_argument("--tabelle", default=None, help="Tabelle des Labs (z. B. bei „beispiel“)")
+    q.set_defaults(func=cmd_data_check)
 
 
 def main(argv: list[str] | None = None) -> int:

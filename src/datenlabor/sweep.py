@@ -232,7 +232,11 @@ def build_grid(
     for name, values in axes.items():
         if params[name].kind == "csv":
             chooser = params[name].extra.get("table_parameter")
-            others = [(n, v) for n, v in axes.items() if n == chooser or params[n].kind == "lesen"]
+            others = [
+                (n, v)
+                for n, v in axes.items()
+                if n == chooser or params[n].kind in ("lesen", "spalten")
+            ]
             for value in values:
                 for combo in itertools.product(*[v for _, v in others]):
                     prepare(
