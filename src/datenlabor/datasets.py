@@ -71,23 +71,36 @@ def expected_columns(dataset_id: str, name: str | None = None) -> list[str]:
     return [f["name"] for f in resource(dataset_id, name).get("schema", {}).get("fields", [])]
 
 
-def apply_schema(df: pd.DataFrame, fields: list[dict[str, Any]], source: str) -> pd.DataFrame:
-    """Check columns and convert types as the schema says; German messages on mismatch."""
+def apply_schema(
+    df: pd.DataFrame, fields: list[dict[str, Any]], source: str, spalten: str = ""
+) -> pd.DataFrame:
+    """Fill the schema's columns from ``df`` and convert types; German messages on mismatch.
+
+    Which column fills which is decided by ``columns.resolve`` (``spalten`` pairs,
+    normalised names, synonyms, documented defaults); other columns are dropped.
+    The decision is kept in ``df.attrs["spalten"]`` (``columns.Resolution``).
+    """
     import pandas as pd
+
+    from .columns import fill_defaults, resolve
 
     csv_info = df.attrs.get("csv_info")  # set by csvfiles.read_csv: the file's separators
     df = df.rename(columns=lambda c: str(c).strip())
-    expected = [f["name"] for f in fields]
-    missing = [c for c in expected if c not in df.columns]
-    if missing:
-        raise CsvError(
-            f"Die Datei „{source}“ passt nicht zum erwarteten Aufbau.\n"
-            f"Erwartete Spalten: {', '.join(expected)}\n"
-            f"Gefundene Spalten: {', '.join(map(str, df.columns)) or '(keine)'}\n"
-            f"Es fehlen: {', '.join(missing)}"
-        )
-    df = df[expected].copy()
+    try:
+        resolution = resolve(fields, df.columns, spalten)
+    except CsvError as exc:
+        raise CsvError(f"Die Datei „{source}“ passt nicht zum erwarteten Aufbau. {exc}") from None
+    renames = resolution.renames
+    if csv_info:  # the reader's number and date formats are keyed by the file's column names
+        csv_info = dict(csv_info)
+        for key in ("date_formats", "column_formats", "units"):
+            if isinstance(csv_info.get(key), dict):
+                csv_info[key] = {renames.get(k, k): v for k, v in csv_info[key].items()}
+    df = df[list(renames)].rename(columns=renames).copy()
+    present = set(renames.values())
     for f in fields:
+        if f["name"] not in present:
+            continue
         col, ftype = f["name"], f.get("type", "string")
         try:
             if ftype in ("integer", "number"):
@@ -124,6 +137,8 @@ def apply_schema(df: pd.DataFrame, fields: list[dict[str, Any]], source: str) ->
                 f"Spalte „{col}“ in „{source}“ enthält Werte, die nicht zum Typ "
                 f"„{_TYPE_DE.get(ftype, ftype)}“ passen ({_first_line(exc)})."
             ) from None
+    df = fill_defaults(df, resolution)
+    df.attrs["spalten"] = resolution
     return df
 
 
@@ -173,35 +188,35 @@ def load(
     dataset_id: str,
     table: str | None = None,
     path: str | Path | None = None,
-    lesen: str | None = None,
+    lesen: str = "",
+    spalten: str = "",
 ) -> pd.DataFrame:
-    """Load a table of a dataset; with ``path``, a CSV or spreadsheet of the same schema instead.
+    """Load a table of a dataset; with ``path``, a CSV or spreadsheet of the same kind instead.
 
     ``path`` is the lab's own-data parameter: empty means the bundled data.
     ``lesen`` holds the shared read options (``csvfiles.parse_read_options``,
-    e.g. ``"kopfzeile=4; dezimal=komma"``). When it is not given, a notebook's
-    own ``lesen`` parameter is used: every lab with own data has one, so
-    ``load(..., path=daten)`` in a lab honours it. Raises ``CsvError`` or
-    ``DatasetError`` with German text.
+    e.g. ``"kopfzeile=4; dezimal=komma"``), ``spalten`` the column mapping
+    (``columns.parse_mapping``, e.g. ``"datum=Tag; besuche=Zaehlerstand"``);
+    notebooks pass their parameters of these names. Only the schema's columns
+    are returned. Prints the reader's warnings and how the columns were filled.
+    Raises ``CsvError`` or ``DatasetError`` with German text.
     """
     res = resource(dataset_id, table)
     fields = res.get("schema", {}).get("fields", [])
     if path:
         from .csvfiles import read_csv
 
-        if lesen is None:
-            import sys
-
-            candidate = sys._getframe(1).f_globals.get("lesen")
-            lesen = candidate if isinstance(candidate, str) else ""
         source = Path(path)
         if not source.is_file():
             raise CsvError(f"Die Datei „{path}“ gibt es nicht.")
-        df = read_csv(source, lesen=lesen)
+        df = read_csv(source, lesen=lesen or "")
         info = df.attrs.get("csv_info") or {}
         for warning in info.get("warnings", []):
             print(f"Hinweis zu „{source.name}“: {warning}")
-        return apply_schema(df, fields, source.name)
+        out = apply_schema(df, fields, source.name, spalten or "")
+        for line in out.attrs["spalten"].notes():
+            print(f"Hinweis zu „{source.name}“: {line}")
+        return out
     import pandas as pd
 
     file = package_path(dataset_id).parent / res["path"]

@@ -35,7 +35,8 @@ class Parameter:
     step: float | None = None
     choices: list[Any] | None = None
     # "csv": path to a CSV file of the dataset's schema; "datei": path to a file the notebook
-    # reads itself (e.g. geodata); empty means the bundled data
+    # reads itself (e.g. geodata); empty means the bundled data; "lesen": read options;
+    # "spalten": column mapping ziel=quelle (columns.parse_mapping)
     kind: str | None = None
     label: str | None = None
     extra: dict[str, Any] = field(default_factory=dict, repr=False)
@@ -65,6 +66,11 @@ class Parameter:
             return (
                 "Leseoptionen als name=wert, getrennt durch „;“ (leer = automatisch erkennen): "
                 + ", ".join(READ_OPTIONS)
+            )
+        if self.kind == "spalten":
+            return (
+                "Zuordnungen ziel=quelle, getrennt durch „;“ (leer = automatisch zuordnen), "
+                "z. B. „datum=Datum; besuche=Zaehlerstand“"
             )
         parts = [TYPE_NAMES.get(self.type, self.type)]
         if self.min is not None and self.max is not None:
@@ -148,6 +154,13 @@ class Parameter:
 
             try:
                 parse_read_options(str(value))
+            except ParameterError as exc:
+                raise ParameterError(f"Parameter „{self.name}“: {exc}") from None
+        if self.kind == "spalten" and value:
+            from .columns import parse_mapping
+
+            try:
+                parse_mapping(str(value))
             except ParameterError as exc:
                 raise ParameterError(f"Parameter „{self.name}“: {exc}") from None
         if self.kind in ("csv", "datei") and value:

@@ -106,11 +106,12 @@ def prepare(lab: Lab, values: dict[str, Any]) -> dict[str, Any]:
 
 
 def own_data_options(lab: Lab, values: dict[str, Any], name: str) -> dict[str, Any]:
-    """``table`` and ``lesen`` with which the lab will read own data given in parameter ``name``.
+    """``table``, ``lesen`` and ``spalten`` with which the lab reads own data of parameter ``name``.
 
     lab.yaml declares the table (``table``) or the parameter that chooses it
     (``table_parameter``); the read options come from the lab's ``kind: lesen``
-    parameter. Values not given fall back to the notebook's defaults.
+    parameter, the column mapping from its ``kind: spalten`` parameter. Values
+    not given fall back to the notebook's defaults.
     """
     params = lab.parameters
     extra = params[name].extra
@@ -122,7 +123,11 @@ def own_data_options(lab: Lab, values: dict[str, Any], name: str) -> dict[str, A
         (str(values.get(p.name, p.default) or "") for p in params.values() if p.kind == "lesen"),
         "",
     )
-    return {"table": table, "lesen": lesen}
+    spalten = next(
+        (str(values.get(p.name, p.default) or "") for p in params.values() if p.kind == "spalten"),
+        "",
+    )
+    return {"table": table, "lesen": lesen, "spalten": spalten}
 
 
 def ensure_kernel() -> None:

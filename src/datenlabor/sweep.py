@@ -217,13 +217,13 @@ def build_grid(
                 clean.append(v)
         axes[name] = clean
     if sample is not None and sample < 1:
-        problems.append("Die Stichprobe (--sample) muss mindestens 1 Punkt umfassen.")
+        problems.append("Die Stichprobe (--stichprobe) muss mindestens 1 Punkt umfassen.")
     if not problems:
         size = Grid(lab.slug, axes).size
         if size > MAX_POINTS and (sample is None or sample > MAX_POINTS):
             problems.append(
                 f"Das Raster hat {size} Punkte, höchstens {MAX_POINTS} sind erlaubt. "
-                "Bitte weniger Werte angeben oder mit --sample eine Stichprobe ziehen."
+                "Bitte weniger Werte angeben oder mit --stichprobe eine Stichprobe ziehen."
             )
     if problems:
         raise ParameterError("\n".join(problems))
@@ -232,7 +232,11 @@ def build_grid(
     for name, values in axes.items():
         if params[name].kind == "csv":
             chooser = params[name].extra.get("table_parameter")
-            others = [(n, v) for n, v in axes.items() if n == chooser or params[n].kind == "lesen"]
+            others = [
+                (n, v)
+                for n, v in axes.items()
+                if n == chooser or params[n].kind in ("lesen", "spalten")
+            ]
             for value in values:
                 for combo in itertools.product(*[v for _, v in others]):
                     prepare(

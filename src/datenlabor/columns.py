@@ -1,0 +1,306 @@
+"""Which column of an own file fills which column of a lab: the ``spalten`` parameter.
+
+A lab reads a table with the columns of its bundled dataset's schema. A
+municipality's export names them differently (``date_created``, ``Zaehlerstand``).
+This module is the one place that decides how a file's columns fill the lab's
+columns, for every surface (CLI, sweeps, papermill, app):
+
+1. an explicit pair ``ziel=quelle`` from the parameter ``spalten``
+   (pairs separated by ``;``, e.g. ``"text=text_raw; kategorie=category_parent"``);
+2. the same name after normalising case, whitespace and umlauts
+   (``ä``/``ae``, ``ö``/``oe``, ``ü``/``ue``, ``ß``/``ss``);
+3. a known synonym of the field (``SYNONYMS``), if exactly one column fits;
+4. a documented default for a missing optional column (``DEFAULTS``).
+
+Two candidates for one column are never guessed: the message names them.
+Columns of the file that fill no lab column are dropped, so an analysis lab
+never shows staff names or addresses from an export.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .errors import CsvError, ParameterError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+_COUNT = ("anzahl", "zaehlerstand", "zaehlung", "zaehlungen", "count", "counts", "wert", "value")
+
+#: Other names a field goes by in real exports, normalised (see ``normalise``).
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "datum": (
+        "tag",
+        "date",
+        "date_created",
+        "created",
+        "created_at",
+        "erstellt",
+        "erstellt_am",
+        "eingangsdatum",
+        "meldedatum",
+        "day",
+        "zeitpunkt",
+    ),
+    "text": (
+        "text_raw",
+        "beschreibung",
+        "meldung",
+        "meldungstext",
+        "description",
+        "message",
+        "inhalt",
+        "anliegen",
+    ),
+    "kategorie": (
+        "category",
+        "category_parent",
+        "hauptkategorie",
+        "fachbereich",
+        "rubrik",
+        "thema",
+        "kategorie_oben",
+    ),
+    "stadtteil": ("ortsteil", "district", "quartier", "stadtbezirk", "viertel"),
+    "besuche": ("besucher", "besucherzahl", "kunden", "vorsprachen", *_COUNT),
+    "geoeffnet": ("offen", "open", "oeffnungstag", "geoeffnet_ja_nein"),
+    "jahr": ("year", "berichtsjahr", "stichjahr"),
+    "einwohner": ("einwohner_insgesamt", "einwohnerzahl", "bevoelkerung", "population"),
+    "gebaeude": ("wirtschaftseinheit", "liegenschaft", "objekt", "building", "gebaeudename"),
+    "gebaeudeart": ("typ", "art", "nutzungsart", "gebaeudetyp"),
+    "verbrauch_kwh": ("verbrauch", "waermeverbrauch", "energieverbrauch", "kwh", *_COUNT),
+}
+
+
+@dataclass(frozen=True)
+class Default:
+    """How a missing column is filled; ``text`` is what the notebook tells the learner."""
+
+    text: str
+    fill: Callable[[pd.DataFrame], Any]
+    for_required: bool = False  # may stand in for a column the schema requires
+
+
+def _open_from_counts(df: pd.DataFrame) -> Any:
+    return df["besuche"].fillna(0) > 0
+
+
+#: Documented defaults for columns an export may lack.
+DEFAULTS: dict[str, Default] = {
+    "geoeffnet": Default(
+        "geöffnet an jedem Tag mit einer Zählung über 0", _open_from_counts, for_required=True
+    ),
+    "stadtteil": Default("alle Zeilen bilden eine Gruppe „alle“", lambda df: "alle"),
+}
+
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+def normalise(name: Any) -> str:
+    """Compare-form of a column name: ``" Zählerstand "`` and ``"ZAEHLERSTAND"`` → ``"zaehlerstand"``."""
+    text = unicodedata.normalize("NFC", str(name)).strip().lower().translate(_UMLAUTS)
+    text = text.replace("%", " prozent ")
+    return re.sub(r"[^0-9a-z]+", "_", text).strip("_")
+
+
+def parse_mapping(text: str | None) -> dict[str, str]:
+    """``"ziel=quelle; ziel2=quelle2"`` → ``{"ziel": "quelle", ...}``; raises ``ParameterError``.
+
+    Only the syntax is checked here; whether target and source exist needs the
+    lab's schema and the file (``resolve``).
+    """
+    mapping: dict[str, str] = {}
+    for part in (text or "").split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        target, sep, source = part.partition("=")
+        target, source = target.strip(), source.strip().strip("\"'„“")
+        if not sep or not target or not source:
+            raise ParameterError(
+                f"„{part}“ ist keine Zuordnung. Erwartet: ziel=quelle, mehrere getrennt durch „;“, "
+                f"z. B. „datum=Datum; besuche=Zaehlerstand“."
+            )
+        if target in mapping:
+            raise ParameterError(f"Die Zielspalte „{target}“ ist zweimal zugeordnet.")
+        mapping[target] = source
+    return mapping
+
+
+def format_mapping(mapping: dict[str, str]) -> str:
+    """The ``spalten`` value for ``mapping``, e.g. ``datum=Datum; besuche=Zaehlerstand``."""
+    return "; ".join(f"{t}={s}" for t, s in mapping.items())
+
+
+@dataclass
+class Column:
+    """How one lab column is filled: ``how`` is gleich, erkannt, zugeordnet or standard."""
+
+    name: str
+    required: bool
+    how: str
+    source: str | None = None
+    note: str = ""
+
+
+@dataclass
+class Resolution:
+    """The result of ``resolve``: one ``Column`` per lab column, in schema order."""
+
+    columns: list[Column]
+    file_columns: list[str]
+    ignored: list[str] = field(default_factory=list)
+
+    @property
+    def renames(self) -> dict[str, str]:
+        return {c.source: c.name for c in self.columns if c.source is not None}
+
+    def mapping(self) -> dict[str, str]:
+        """Pairs a user would pass as ``spalten`` to get this result without automatic matching."""
+        return {c.name: c.source for c in self.columns if c.source and c.source != c.name}
+
+    def notes(self) -> list[str]:
+        """German lines for the learner: what was matched, which defaults were used."""
+        lines = []
+        for c in self.columns:
+            if c.how == "erkannt":
+                lines.append(f"Spalte „{c.name}“ aus „{c.source}“ ({c.note}).")
+            elif c.how == "zugeordnet":
+                lines.append(f"Spalte „{c.name}“ aus „{c.source}“ (Parameter „spalten“).")
+            elif c.how == "standard":
+                lines.append(f"Spalte „{c.name}“ fehlt – Standard: {c.note}.")
+        if self.ignored:
+            lines.append(
+                f"{len(self.ignored)} weitere Spalte(n) der Datei werden nicht verwendet und nicht angezeigt."
+            )
+        return lines
+
+
+def _lab_columns(fields: list[dict[str, Any]]) -> str:
+    return ", ".join(f["name"] for f in fields)
+
+
+def _required(f: dict[str, Any]) -> bool:
+    return bool((f.get("constraints") or {}).get("required"))
+
+
+def _context(fields: list[dict[str, Any]], file_columns: Iterable[str]) -> str:
+    return (
+        f"\nErwartete Spalten: {_lab_columns(fields)}"
+        f"\nGefundene Spalten: {', '.join(map(str, file_columns)) or '(keine)'}"
+    )
+
+
+def resolve(
+    fields: list[dict[str, Any]], file_columns: Iterable[Any], spalten: str | dict[str, str] = ""
+) -> Resolution:
+    """Decide for each schema field which file column fills it.
+
+    ``fields`` are Table Schema field descriptors (``name``, ``constraints.required``),
+    ``file_columns`` the header of the file, ``spalten`` the user's pairs.
+    Raises ``CsvError`` (German, exit 2) for an unknown target, a source not in
+    the file, two candidates for one column, or a required column without source.
+    """
+    columns = [str(c).strip() for c in file_columns]
+    mapping = parse_mapping(spalten) if isinstance(spalten, str) else dict(spalten)
+    names = [f["name"] for f in fields]
+    unknown = [t for t in mapping if t not in names]
+    if unknown:
+        raise CsvError(
+            f"Parameter „spalten“: Die Zielspalte „{unknown[0]}“ gibt es in diesem Lab nicht."
+            + _context(fields, columns)
+        )
+    used: set[str] = set()
+    chosen: dict[str, Column] = {}
+    for target, source in mapping.items():
+        hits = [c for c in columns if c == source] or [
+            c for c in columns if normalise(c) == normalise(source)
+        ]
+        if len(hits) != 1:
+            problem = "gibt es in der Datei nicht" if not hits else "passt zu mehreren Spalten"
+            raise CsvError(
+                f"Parameter „spalten“: Die Quellspalte „{source}“ (für „{target}“) {problem}."
+                + _context(fields, columns)
+            )
+        if hits[0] in used:
+            raise CsvError(
+                f"Parameter „spalten“: Die Spalte „{hits[0]}“ ist zweimal als Quelle genannt."
+            )
+        used.add(hits[0])
+        chosen[target] = Column(
+            target, _required(fields[names.index(target)]), "zugeordnet", hits[0]
+        )
+    # pass 1: same name (exactly or normalised); pass 2: synonyms
+    for f in fields:
+        name = f["name"]
+        if name in chosen:
+            continue
+        hits = [c for c in columns if c not in used and normalise(c) == normalise(name)]
+        if len(hits) > 1:
+            raise _ambiguous(name, hits, fields, columns)
+        if hits:
+            used.add(hits[0])
+            how = "gleich" if hits[0] == name else "erkannt"
+            chosen[name] = Column(name, _required(f), how, hits[0], "gleicher Name")
+    for f in fields:
+        name = f["name"]
+        if name in chosen:
+            continue
+        synonyms = set(SYNONYMS.get(name, ()))
+        hits = [c for c in columns if c not in used and normalise(c) in synonyms]
+        if len(hits) > 1:
+            raise _ambiguous(name, hits, fields, columns)
+        if hits:
+            used.add(hits[0])
+            chosen[name] = Column(name, _required(f), "erkannt", hits[0], "bekannter anderer Name")
+    result = []
+    missing = []
+    for f in fields:
+        name = f["name"]
+        if name in chosen:
+            result.append(chosen[name])
+        elif name in DEFAULTS and (DEFAULTS[name].for_required or not _required(f)):
+            result.append(Column(name, _required(f), "standard", None, DEFAULTS[name].text))
+        else:  # optional columns too: an empty column would silently change results
+            missing.append(name)
+    if missing:
+        shape = ""
+        if "datum" in missing and {"besuche", "verbrauch_kwh"} & set(names):  # daily-series labs
+            shape = (
+                " Dieses Lab braucht eine Zeitreihe: je Zeile ein Tag mit Datum, denn es betrachtet "
+                "den Verlauf von Tag zu Tag. Die Datei hat keine Datumsspalte – in einer "
+                "Tabelle mit einer Zeile je Gebäude oder Stadtteil (Jahreswerte) gibt es keinen "
+                "Verlauf, in dem ein Tag auffallen könnte."
+            )
+        example = "; ".join(f"{m}=…" for m in missing)
+        raise CsvError(
+            f"Es fehlen: {', '.join(missing)}. Heißt eine Spalte in der Datei anders, "
+            f'ordnen Sie sie mit dem Parameter „spalten“ zu, z. B. -p spalten "{example}".'
+            + shape
+            + _context(fields, columns)
+        )
+    return Resolution(result, columns, [c for c in columns if c not in used])
+
+
+def _ambiguous(
+    name: str, hits: list[str], fields: list[dict[str, Any]], columns: list[str]
+) -> CsvError:
+    options = " oder ".join(f'-p spalten "{name}={h}"' for h in hits)
+    return CsvError(
+        f"Für die Spalte „{name}“ kommen mehrere Spalten der Datei in Frage: "
+        f"{', '.join(hits)}. Geraten wird nicht – bitte wählen: {options}."
+        + _context(fields, columns)
+    )
+
+
+def fill_defaults(df: pd.DataFrame, resolution: Resolution) -> pd.DataFrame:
+    """Add the columns ``resolution`` fills with a default (``DEFAULTS``), in schema order."""
+    for c in resolution.columns:
+        if c.how == "standard":
+            df[c.name] = DEFAULTS[c.name].fill(df)
+    return df[[c.name for c in resolution.columns]]

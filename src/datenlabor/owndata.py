@@ -1,0 +1,122 @@
+"""``datenlabor daten …``: look at an own file before a lab runs on it.
+
+``check_file`` says, in German, how each column of the lab would be filled
+from the file (same name, recognised, mapped, default), which value ranges
+it found, what the reader noticed, and the exact ``-p spalten "…"`` to pass.
+Columns the lab does not use are only named, their values never shown
+(exports contain staff names and addresses).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .errors import CsvError, DatenlaborError, ParameterError
+
+HOW_DE = {
+    "gleich": "gleicher Name",
+    "erkannt": "automatisch erkannt",
+    "zugeordnet": "zugeordnet mit „spalten“",
+    "standard": "Standard",
+}
+
+
+def own_data_parameter(lab: Any) -> str:
+    """Name of the lab's own-data parameter (``kind: csv``); German error if it has none."""
+    names = [n for n, p in lab.parameters.items() if p.kind == "csv"]
+    if not names:
+        raise ParameterError(f"Das Lab „{lab.slug}“ arbeitet nicht mit eigenen Daten.")
+    return names[0]
+
+
+def check_file(
+    slug: str, path: str | Path, lesen: str = "", spalten: str = "", table: str | None = None
+) -> tuple[bool, str]:
+    """German report on how ``path`` would fill lab ``slug``'s table.
+
+    Returns ``(ok, text)``; ``ok`` is False when the lab could not run on the
+    file (then ``text`` holds the reason and both column lists). Raises
+    ``DatenlaborError`` only for an unknown lab or a file that cannot be read.
+    """
+    from .catalog import get_lab
+    from .columns import format_mapping, parse_mapping, resolve
+    from .csvfiles import read_csv
+    from .datasets import apply_schema, resource
+    from .running import own_data_options
+
+    lab = get_lab(slug)
+    name = own_data_parameter(lab)
+    values: dict[str, Any] = {}
+    if table:
+        chooser = lab.parameters[name].extra.get("table_parameter")
+        if chooser:
+            values[chooser] = table
+    options = own_data_options(lab, values, name)
+    dataset_id = lab.parameters[name].extra.get("dataset") or lab.datasets[0]
+    fields = resource(dataset_id, options["table"]).get("schema", {}).get("fields", [])
+    source = Path(path).expanduser()
+    if not source.is_file():
+        raise CsvError(f"Die Datei „{path}“ gibt es nicht.")
+    parse_mapping(spalten)  # syntax first, German message
+    raw = read_csv(source, lesen=lesen)
+    info = raw.attrs.get("csv_info") or {}
+    lines = [f"Datei „{source.name}“ für das Lab „{lab.title}“ ({lab.slug}):", ""]
+    lines.append(f"Gelesen: {len(raw)} Zeilen, {len(raw.columns)} Spalten.")
+    for warning in info.get("warnings", []):
+        lines.append(f"Hinweis beim Lesen: {warning}")
+    try:
+        resolution = resolve(fields, raw.columns, spalten)
+        table_df = apply_schema(raw, fields, source.name, spalten)
+    except DatenlaborError as exc:
+        lines += ["", "So kann das Lab die Datei noch nicht verwenden:", str(exc)]
+        return False, "\n".join(lines)
+    lines += ["", "So werden die Spalten des Labs gefüllt:"]
+    width = max(len(c.name) for c in resolution.columns)
+    for c in resolution.columns:
+        origin = f"← „{c.source}“" if c.source else f"← {c.note}"
+        lines.append(f"  {c.name:<{width}}  {origin}  ({HOW_DE[c.how]})")
+        found = _value_range(table_df[c.name])
+        if found:
+            lines.append(f"  {'':<{width}}  Werte: {found}")
+    if resolution.ignored:
+        lines += [
+            "",
+            "Nicht verwendet (Inhalte werden nicht angezeigt): " + ", ".join(resolution.ignored),
+        ]
+    mapping = resolution.mapping()
+    command = f"datenlabor run {lab.slug} -p daten {_quote(str(path))}"
+    if lesen:
+        command += f' -p lesen "{lesen}"'
+    if mapping:
+        command += f' -p spalten "{format_mapping(mapping)}"'
+    lines += ["", "So starten Sie das Lab mit dieser Datei:", f"  {command}"]
+    return True, "\n".join(lines)
+
+
+def _quote(text: str) -> str:
+    return f'"{text}"' if any(ch in text for ch in " ;&'") else text
+
+
+def _value_range(series: Any) -> str:
+    """German summary of one column: range for numbers and dates, categories for text."""
+    import pandas as pd
+
+    from .formatting import cell
+
+    values = series.dropna()
+    gaps = len(series) - len(values)
+    suffix = f"; {gaps} Lücke(n)" if gaps else ""
+    if values.empty:
+        return "keine Werte" + suffix
+    if pd.api.types.is_bool_dtype(values):
+        return f"Ja {int(values.sum())}×, Nein {int((~values.astype(bool)).sum())}×" + suffix
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return f"{values.min():%d.%m.%Y} bis {values.max():%d.%m.%Y}" + suffix
+    if pd.api.types.is_numeric_dtype(values):
+        return f"{cell(values.min())} bis {cell(values.max())}" + suffix
+    counts = values.astype(str).value_counts()
+    if len(counts) > 12 or counts.iloc[0] == 1:
+        return f"{len(counts)} verschiedene Texte" + suffix
+    shown = ", ".join(f"{k} ({v})" for k, v in counts.items())
+    return f"{len(counts)} verschiedene: {shown}" + suffix
