@@ -115,8 +115,24 @@ def _read_params_file(path: str) -> dict[str, Any]:
         raise ParameterError(
             f"Die Parameterdatei „{path}“ ist keine Textdatei. Bitte als Text (UTF-8) speichern."
         ) from None
+
+    class _UniqueKeyLoader(yaml.SafeLoader):
+        """SafeLoader that refuses a key given twice (PyYAML silently keeps the last)."""
+
+        def construct_mapping(self, node, deep=False):
+            seen: set = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=deep)
+                if key in seen:
+                    raise ParameterError(
+                        f"Die Parameterdatei „{path}“ nennt „{key}“ zweimal "
+                        f"(Zeile {key_node.start_mark.line + 1}). Jeder Name darf nur einmal vorkommen."
+                    )
+                seen.add(key)
+            return super().construct_mapping(node, deep=deep)
+
     try:
-        data = yaml.safe_load(text) or {}
+        data = yaml.load(text, Loader=_UniqueKeyLoader) or {}  # a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (Zeile {mark.line + 1}, Spalte {mark.column + 1})" if mark else ""
