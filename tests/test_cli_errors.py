@@ -31,6 +31,11 @@ CASES = {
         2,
         "nennt „anzahl“ zweimal (Zeile 2)",
     ),
+    "daten pruefen mit einem Ordner": (
+        ["daten", "pruefen", "mini", "{tmp}"],
+        2,
+        "ist ein Ordner, keine Datei",
+    ),
     "run ohne Wert": (["run", "mini", "-p", "anzahl"], 2, "erwartet 2 Werte"),
     "check ohne Ordner": (["check", "--labs", "{tmp}/fehlt"], 2, "gibt es nicht"),
     "sweep kein Bereich": (["sweep", "mini", "-p", "faktor", "a:b:c"], 2, "nicht aus Zahlen"),
