@@ -191,15 +191,25 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.ci:
         values = {**lab.ci_parameters, **values}
     result = execute(lab, values, args.output, progress=not args.quiet, timeout=args.timeout)
-    print(f"Fertig in {result.duration_s:.1f} s. Ergebnisse: {result.folder}")
+    from .formatting import decimal
+
+    def german(value: Any) -> str:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return str(value)
+        return decimal(value, 3)
+
+    print(f"Fertig in {decimal(result.duration_s, 1)} s. Ergebnisse: {result.folder}")
     outside = 0
     for name, value in result.metrics.items():
         rng = lab.metric_ranges.get(name) or {}
         note = ""
         if rng and not (rng.get("min", float("-inf")) <= value <= rng.get("max", float("inf"))):
-            note = f"  (außerhalb des erwarteten Bereichs {rng.get('min')}–{rng.get('max')})"
+            note = (
+                f"  (außerhalb des erwarteten Bereichs {german(rng.get('min'))}–"
+                f"{german(rng.get('max'))})"
+            )
             outside += 1
-        print(f"  {name}: {value}{note}")
+        print(f"  {name}: {german(value)}{note}")
     own = [n for n, p in lab.parameters.items() if p.kind == "csv" and values.get(n)]
     if outside and own:
         print(
