@@ -66,8 +66,11 @@ def _msg(msg_type: str, content: dict, session: str, channel: str = "shell") -> 
 class AppClient:
     """A participant without a browser: page, kernel websocket, widget comms."""
 
-    def __init__(self, base: str, path: str, timeout: float = 60.0) -> None:
+    def __init__(
+        self, base: str, path: str, timeout: float = 60.0, source_ip: str | None = None
+    ) -> None:
         self.base = base.rstrip("/") + "/"
+        self.source_ip = source_ip  # e.g. 127.0.0.2: a visitor from another loopback address
         self.path = path.lstrip("/")
         self.timeout = timeout
         self.session = uuid.uuid4().hex
@@ -79,11 +82,14 @@ class AppClient:
         self.messages: list[dict] = []
 
     async def fetch_page(self) -> int:
-        from tornado.httpclient import AsyncHTTPClient, HTTPClientError
+        from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 
         client = AsyncHTTPClient(max_clients=300)
+        request = HTTPRequest(
+            self.base + self.path, request_timeout=self.timeout, network_interface=self.source_ip
+        )
         try:
-            resp = await client.fetch(self.base + self.path, request_timeout=self.timeout)
+            resp = await client.fetch(request)
             self.status, body = resp.code, resp.body
         except HTTPClientError as exc:
             self.status = exc.code
@@ -94,11 +100,13 @@ class AppClient:
         return self.status
 
     async def connect(self) -> None:
+        from tornado.httpclient import HTTPRequest
         from tornado.websocket import websocket_connect
 
         ws_base = "ws" + self.base[len("http") :]
         url = f"{ws_base}api/kernels/{self.kernel_id}/channels?session_id={self.session}"
-        self.ws = await asyncio.wait_for(websocket_connect(url), self.timeout)
+        request = HTTPRequest(url, network_interface=self.source_ip)
+        self.ws = await asyncio.wait_for(websocket_connect(request), self.timeout)
 
     async def send(self, msg_type: str, content: dict, channel: str = "shell") -> str:
         msg = _msg(msg_type, content, self.session, channel)

@@ -25,6 +25,7 @@ from ..catalog import Lab, discover
 from ..errors import ServerOptionError
 from ..paths import export_absolute, labs_dir
 from . import voila_compat
+from .admission import trusted_networks
 from .branding import load_branding, logo_html
 from .handlers import (
     AssetLog,
@@ -131,6 +132,7 @@ class DatenlaborVoila(Voila):
         self.voila_configuration.default_pool_size = 0
         self.options = DatenlaborServer(parent=self)
         self.port, self.ip = self.options.port, self.options.ip
+        self.trusted_proxies = trusted_networks(self.options.vertrauenswuerdige_proxys)
         if self.options.ausfuehrlich:
             self.log_level = logging.INFO
         self.pools = explicit or self._pool_sizes()
@@ -213,6 +215,7 @@ class DatenlaborVoila(Voila):
             datenlabor_qr_svg=qr_svg(self.options.url) if self.options.url else "",
             datenlabor_assets=assets,
             serve_traceback=False,
+            datenlabor_trusted_proxies=self.trusted_proxies,
         )
         self.app.transforms.append(functools.partial(SecurityHeaders, assets=assets))
         # after SecurityHeaders (which edits the uncompressed page): gzip for HTML, JS, CSS, JSON
