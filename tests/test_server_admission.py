@@ -180,7 +180,91 @@ def test_client_address_trusts_only_configured_proxies():
         trusted_networks(["proxy.example"])
 
 
-# --- a real server: a flood from one address, then a visitor from another ----------
+# --- a real server: health, metrics, a flood from one address, then a visitor ---------
+
+TOKEN = "test-token-4711"
+
+
+@pytest.fixture(scope="module")
+def fixture_server(tmp_path_factory: pytest.TempPathFactory):
+    """The fixture-lab server (tests/conftest.py) with metrics on a loopback port and a token."""
+    from types import SimpleNamespace
+
+    from tests.conftest import FIXTURE_SERVER_ARGS, fixture_env, start_server, stop_server
+    from tests.helpers import free_port
+
+    log = tmp_path_factory.mktemp("admission-serve") / "serve.log"
+    metrics_port = free_port()
+    args = [*FIXTURE_SERVER_ARGS, "--metrik-port", str(metrics_port), "--metrik-token", TOKEN]
+    proc, base = start_server(args, log, fixture_env())
+    yield SimpleNamespace(
+        base=base,
+        proc=proc,
+        log=log,
+        app="voila/render/mini/mini.ipynb",
+        url=base + "voila/render/mini/mini.ipynb",
+        metrics=f"http://127.0.0.1:{metrics_port}/metrics",
+        metrics_port=metrics_port,
+    )
+    stop_server(proc)
+
+
+def fetch(url: str, headers: dict | None = None) -> tuple[int, dict, str]:
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as resp:
+            return resp.status, dict(resp.headers), resp.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read().decode("utf-8", "replace")
+
+
+@pytest.mark.slow
+def test_health_is_ready_once_the_pools_are_filled(fixture_server):
+    import json
+    import time
+
+    deadline = time.monotonic() + 180
+    while True:
+        status, headers, body = fetch(fixture_server.base + "datenlabor/health")
+        if status == 200 or time.monotonic() > deadline:
+            break
+        assert status == 503 and json.loads(body)["bereit"] is False
+        time.sleep(1)
+    assert status == 200 and headers["Content-Type"].startswith("application/json")
+    data = json.loads(body)
+    assert data["bereit"] is True and data["plaetze"] == 4 and data["frei"] >= 1
+    assert data["vorrat"] == {"mini/mini.ipynb": {"bereit": 2, "soll": 2}}
+
+
+@pytest.mark.slow
+def test_metrics_only_on_loopback_port_or_with_the_token(fixture_server):
+    import socket
+
+    status, headers, text = fetch(fixture_server.metrics)
+    assert status == 200 and headers["Content-Type"].startswith("text/plain")
+    for name in (
+        "datenlabor_sessions",
+        "datenlabor_places 4.0",
+        "datenlabor_places_free",
+        'datenlabor_pool_ready{notebook="mini/mini.ipynb"}',
+        "datenlabor_rejected_visitors_total",
+        "datenlabor_evicted_visitors_total",
+        "datenlabor_kernel_starts_total",
+        "datenlabor_page_seconds_bucket",
+    ):
+        assert name in text, name
+    # the metrics port listens on 127.0.0.1 only
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.2", fixture_server.metrics_port), timeout=5).close()
+    # on the public port: only with the token
+    public = fixture_server.base + "datenlabor/metrics"
+    assert fetch(public)[0] == 401
+    assert fetch(public, {"Authorization": "Bearer falsch"})[0] == 401
+    status, _, text = fetch(public, {"Authorization": f"Bearer {TOKEN}"})
+    assert status == 200 and "datenlabor_places 4.0" in text
 
 
 @pytest.mark.slow
@@ -235,5 +319,7 @@ def test_flood_of_unopened_pages_does_not_lock_out_a_visitor_from_another_addres
         return "".join(m["content"].get("text", "") for m in msgs)
 
     assert "mittel" in run_async(visitor())
+    _, _, text = fetch(fixture_server.metrics)
+    assert 'datenlabor_rejected_visitors_total{grund="grenze"} 0.0' not in text
     log = fixture_server.log.read_text(errors="replace")
     assert "127.0.0.2" not in log  # client addresses are never logged

@@ -152,6 +152,8 @@ BLOCKED = [
     "lab",
     "tree",
     "file:///etc/passwd",
+    "datenlabor/metrics",  # metrics: only on a loopback port or with a token (none here)
+    "metrics",
 ]
 
 

@@ -291,6 +291,8 @@ class SessionAdmission:
             burst=options.seiten_vorrat,
         )
         self.reap_interval = options.pruefabstand_sekunden
+        self.kernel_starts = 0  # for the metrics: pool refills and kernels started for a page
+        self.pools_filled_once = False
         self._reaper = None
 
     def admit_visitor(self, client: str | None) -> Verdict:
@@ -318,6 +320,7 @@ class SessionAdmission:
 
     async def start_kernel(self, *args: Any, **kwargs: Any) -> str:
         kernel_id = await super().start_kernel(*args, **kwargs)
+        self.kernel_starts += 1
         self.session_started(kernel_id)
         return kernel_id
 
