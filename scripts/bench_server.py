@@ -868,6 +868,12 @@ def main(argv: list[str] | None = None) -> int:
         default=3000.0,
         help="flood: stop sending when the server tree's PSS passes this many MB",
     )
+    parser.add_argument(
+        "--server-speicher-mb",
+        type=float,
+        default=None,
+        help="datenlabor serve --max-speicher-mb (memory cap of the server tree)",
+    )
     args = parser.parse_args(argv)
 
     env = {**os.environ}
@@ -926,6 +932,11 @@ def main(argv: list[str] | None = None) -> int:
                 "5",
                 "--max-sitzungen",
                 str(max(60, args.clients * 2)),
+                *(
+                    ["--max-speicher-mb", str(args.server_speicher_mb)]
+                    if args.server_speicher_mb
+                    else []
+                ),
             ],
             f"http://127.0.0.1:{port}/",
             app_path(lab),

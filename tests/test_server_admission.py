@@ -323,3 +323,17 @@ def test_flood_of_unopened_pages_does_not_lock_out_a_visitor_from_another_addres
     assert 'datenlabor_rejected_visitors_total{grund="grenze"} 0.0' not in text
     log = fixture_server.log.read_text(errors="replace")
     assert "127.0.0.2" not in log  # client addresses are never logged
+
+
+def test_over_the_memory_cap_only_an_unopened_page_makes_room():
+    clock = Clock()
+    b = book(clock, cap=100)
+    _, unopened = visit(b, "a")
+    _, connected = visit(b, "b", connect=True)
+    b.memory_full = True
+    verdict, _ = visit(b, "c")
+    assert not verdict and verdict.status == 503
+    clock.now += 20
+    assert b.abandoned(b.sessions) == [unopened]  # reclaimed by the reaper
+    assert visit(b, "c", connect=True)[0] and b.evicting == [unopened]
+    assert connected in b.sessions

@@ -83,6 +83,7 @@ class SessionBook:
     burst: float = 40.0
     sessions: dict[str, Session] = field(default_factory=dict)
     reserved: int = 0
+    memory_full: bool = False  # set by the reaper: the server tree's PSS is over the cap
     reserved_by: dict[str, int] = field(default_factory=dict)
     buckets: dict[str, list[float]] = field(default_factory=dict)
     evicting: list[str] = field(default_factory=list)
@@ -96,7 +97,7 @@ class SessionBook:
 
     def short(self) -> bool:
         """True once ``short_share`` of the places are taken: per-client limits apply."""
-        return self.count() >= self.max_sessions * self.short_share
+        return self.memory_full or self.count() >= self.max_sessions * self.short_share
 
     def _tokens(self, client: str, now: float) -> float:
         """Take one token of the client's bucket; seconds until one is back if it was empty."""
@@ -172,7 +173,7 @@ class SessionBook:
             connected = sum(1 for s in self.sessions.values() if s.client == client and s.connected)
             if connected >= self.per_client_connected:
                 return self._reject(429, 60, "verbunden")
-        if self.count() >= self.max_sessions:
+        if self.count() >= self.max_sessions or self.memory_full:
             victim = self._evictable(now)
             if victim is None:
                 return self._reject(503, 60, "voll")
@@ -259,7 +260,7 @@ class SessionBook:
         )
         limit = self.max_sessions * self.short_share
         for _, kernel_id in early:
-            if self.count() - len(out) < limit:
+            if self.count() - len(out) < limit and not self.memory_full:
                 break
             out.append(kernel_id)
         self.forget_clients(now)
@@ -291,6 +292,8 @@ class SessionAdmission:
             burst=options.seiten_vorrat,
         )
         self.reap_interval = options.pruefabstand_sekunden
+        self.memory_cap_mb = options.max_speicher_mb
+        self.memory_mb = 0.0  # PSS of the server's process tree at the last check
         self.kernel_starts = 0  # for the metrics: pool refills and kernels started for a page
         self.pools_filled_once = False
         self._reaper = None
@@ -345,10 +348,39 @@ class SessionAdmission:
             self._reaper.start()
 
     async def reap(self) -> None:
-        """Shut down every abandoned session (a failing shutdown does not stop the others)."""
+        """Shut down every abandoned session (a failing shutdown does not stop the others).
+
+        Measures the PSS of the server's process tree first: above ``max_speicher_mb``
+        no new session is admitted unless an unopened one makes room.
+        """
+        import asyncio
+
+        self.memory_mb = await asyncio.get_running_loop().run_in_executor(None, tree_pss_mb)
+        self.sessions.memory_full = bool(self.memory_cap_mb) and self.memory_mb > self.memory_cap_mb
         for kernel_id in self.sessions.abandoned(self.list_kernel_ids()):
             self.log.info("Sitzung %s ohne Verbindung beendet.", kernel_id)
             await self._shutdown_quietly(kernel_id)
+
+
+def tree_pss_mb(pid: int | None = None) -> float:
+    """PSS (shared pages counted once) of process ``pid`` (default: this one) and all
+    its descendants, in MB; processes that vanish meanwhile are skipped."""
+    import os
+
+    import psutil
+
+    try:
+        root = psutil.Process(pid or os.getpid())
+        family = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return 0.0
+    total = 0
+    for proc in family:
+        try:
+            total += proc.memory_full_info().pss
+        except psutil.Error:
+            continue
+    return total / 2**20
 
 
 def trusted_networks(entries: Iterable[str]) -> list:

@@ -47,6 +47,11 @@ class ManagerCollector:
         yield states
         yield GaugeMetricFamily("datenlabor_places", "Plätze insgesamt", value=book.max_sessions)
         yield GaugeMetricFamily(
+            "datenlabor_memory_pss_bytes",
+            "PSS des Prozessbaums bei der letzten Prüfung",
+            value=getattr(self.manager, "memory_mb", 0.0) * 2**20,
+        )
+        yield GaugeMetricFamily(
             "datenlabor_places_free", "Freie Plätze", value=max(0, book.max_sessions - book.count())
         )
         ready = GaugeMetricFamily(
@@ -115,7 +120,7 @@ def health(manager: Any) -> tuple[bool, dict[str, Any]]:
         manager.pools_filled_once = all(have >= want for have, want in fill.values())
     book = manager.sessions
     free = max(0, book.max_sessions - book.count())
-    ready = manager.pools_filled_once and free > 0
+    ready = manager.pools_filled_once and free > 0 and not book.memory_full
     return ready, {
         "bereit": ready,
         "vorrat_gefuellt": manager.pools_filled_once,

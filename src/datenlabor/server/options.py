@@ -64,6 +64,12 @@ class DatenlaborServer(Configurable):
         help="Höchstens so viele Besucher-Kernel gleichzeitig (Vorrat nicht mitgezählt); "
         "darüber erscheint „Gerade sind alle Plätze belegt“.",
     ).tag(metavar="N", vorgabe="was in 60 % des freien Speichers passt, je Kernel 200 MB")
+    max_speicher_mb = Float(
+        min=0.0,
+        config=True,
+        help="Höchstens so viel Speicher (PSS des ganzen Prozessbaums, MB); darüber nur noch "
+        "neue Besuche, wenn eine nie verbundene Seite weicht (0: keine Grenze).",
+    ).tag(metavar="MB", vorgabe="75 % des Arbeitsspeichers")
     verbindung_sekunden = Float(
         120.0,
         min=0.0,
@@ -174,6 +180,15 @@ class DatenlaborServer(Configurable):
             "Mehr Protokoll (nie Eingaben der Teilnehmenden).",
         ),
     }
+
+    @default("max_speicher_mb")
+    def _default_max_speicher_mb(self) -> float:
+        try:
+            import psutil
+
+            return round(psutil.virtual_memory().total / 2**20 * 0.75)
+        except Exception:  # noqa: BLE001
+            return 0.0
 
     @default("max_sitzungen")
     def _default_max_sitzungen(self) -> int:
