@@ -337,3 +337,15 @@ def test_over_the_memory_cap_only_an_unopened_page_makes_room():
     assert b.abandoned(b.sessions) == [unopened]  # reclaimed by the reaper
     assert visit(b, "c", connect=True)[0] and b.evicting == [unopened]
     assert connected in b.sessions
+
+
+def test_a_flooding_address_makes_room_at_once_beyond_its_unopened_limit():
+    clock = Clock()
+    b = book(clock, cap=10, short_share=1.0, per_client_waiting=3)
+    flood = [visit(b, "flut")[1] for _ in range(9)]  # plenty of places: no limit yet
+    _, phone = visit(b, "telefon")  # a slow phone: unopened, within its grace period
+    verdict, _ = visit(b, "besuch", connect=True)  # all 10 taken, nobody past the grace period
+    assert verdict and b.evicting == [flood[0]]  # the flood's oldest, not the phone
+    clock.now += 1
+    reclaimed = b.abandoned(b.sessions)
+    assert phone not in reclaimed and set(reclaimed) <= set(flood)

@@ -121,8 +121,28 @@ class SessionBook:
             (kid, s) for kid, s in self.sessions.items() if s.client == client and not s.connected
         ]
 
+    def _over_limit(self) -> list[tuple[float, str]]:
+        """Unopened delivered sessions of clients beyond their ``per_client_waiting`` newest
+        ones, oldest first: these need no grace period (a flood, not a slow phone)."""
+        by_client: dict[str, list[tuple[float, str]]] = {}
+        for kid, s in self.sessions.items():
+            if s.client is not None and not s.connected and s.delivered:
+                by_client.setdefault(s.client, []).append((s.since, kid))
+        out = []
+        for entries in by_client.values():
+            entries.sort()
+            out += entries[: max(0, len(entries) - self.per_client_waiting)]
+        return sorted(out)
+
     def _evictable(self, now: float, client: str | None = None) -> str | None:
-        """The oldest never-connected delivered session past ``grace`` (then the oldest left one)."""
+        """The oldest never-connected delivered session past ``grace`` (then the oldest left one).
+
+        Without ``client``, sessions of a client beyond its unopened limit go first.
+        """
+        if client is None:
+            over = self._over_limit()
+            if over:
+                return over[0][1]
         waiting = [
             (s.since, kid)
             for kid, s in self.sessions.items()
@@ -253,10 +273,15 @@ class SessionBook:
                 out.append(kernel_id)
             elif session.left is not None and now - session.left > self.disconnect_timeout:
                 out.append(kernel_id)
-        early = sorted(
+        over = [entry for entry in self._over_limit() if entry[1] not in out]
+        early = over + sorted(
             (s.since, kid)
             for kid, s in self.sessions.items()
-            if kid not in out and not s.connected and s.delivered and now - s.since > self.grace
+            if kid not in out
+            and (s.since, kid) not in over
+            and not s.connected
+            and s.delivered
+            and now - s.since > self.grace
         )
         limit = self.max_sessions * self.short_share
         for _, kernel_id in early:
