@@ -342,7 +342,10 @@ def test_over_the_memory_cap_only_an_unopened_page_makes_room():
 def test_a_flooding_address_makes_room_at_once_beyond_its_unopened_limit():
     clock = Clock()
     b = book(clock, cap=10, short_share=1.0, per_client_waiting=3)
-    flood = [visit(b, "flut")[1] for _ in range(9)]  # plenty of places: no limit yet
+    flood = []
+    for _ in range(9):  # plenty of places: no limit yet
+        flood.append(visit(b, "flut")[1])
+        clock.now += 0.5
     _, phone = visit(b, "telefon")  # a slow phone: unopened, within its grace period
     verdict, _ = visit(b, "besuch", connect=True)  # all 10 taken, nobody past the grace period
     assert verdict and b.evicting == [flood[0]]  # the flood's oldest, not the phone
