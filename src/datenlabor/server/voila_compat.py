@@ -103,6 +103,7 @@ class PoolHooks:
         initialize = functools.partial(super()._initialize, notebook_path, None, **kwargs)
 
         async def start():
+            self.kernel_starts += 1
             result = await initialize()
             return result, result["task"]
 
