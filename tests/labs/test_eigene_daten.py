@@ -73,3 +73,15 @@ def test_plain_papermill_gets_the_same_mapping_message(tmp_path):
     with pytest.raises(pm.PapermillExecutionError) as info:
         execute_lab(lab, tmp_path / "out.ipynb", {"daten": str(csv), "spalten": "farbe=text_raw"})
     assert "Die Zielspalte „farbe“ gibt es in diesem Lab nicht" in str(info.value)
+
+
+@pytest.mark.slow
+def test_quality_profile_of_any_csv_flags_personal_columns(tmp_path):
+    """Plain papermill, as the app's upload: every column profiled, staff name and address flagged."""
+    lab = get_lab("offene-daten-nutzen")
+    out = tmp_path / "out.ipynb"
+    csv = OWN / "maengelmelder-export.csv"
+    metrics = execute_lab(lab, out, {"daten": str(csv)})
+    assert metrics["spalten_personenbezogen"] == 2  # responsible, address_input
+    assert metrics["zeilen_bereinigt"] == 400
+    assert "DSGVO Art. 4 Nr. 1" in _all_output_text(out)
