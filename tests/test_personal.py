@@ -32,3 +32,12 @@ def test_portal_export_staff_and_address_columns_are_flagged():
     df = datenlabor.read_csv(fixture_path("eigene-daten", "maengelmelder-export.csv"), convert=True)
     found = personal_columns(df)
     assert set(found) == {"responsible", "address_input"}
+
+
+def test_upload_report_names_personal_columns():
+    from datenlabor import upload
+
+    csv = fixture_path("eigene-daten", "maengelmelder-export.csv")
+    df, info = upload.read_upload({"name": csv.name, "content": csv.read_bytes()})
+    text = upload.report_html(df, info, "Qualitätsprofil")
+    assert "Möglicher Personenbezug" in text and "„responsible“" in text and "DSGVO" in text

@@ -71,6 +71,14 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "geoeffnet": ("offen", "open", "oeffnungstag", "geoeffnet_ja_nein"),
     "jahr": ("year", "berichtsjahr", "stichjahr"),
     "einwohner": ("einwohner_insgesamt", "einwohnerzahl", "bevoelkerung", "population"),
+    "anteil_unter_18": ("anteil_unter_18_jahren", "anteil_unter_18_jahren_in_prozent"),
+    "anteil_ab_65": (
+        "anteil_65_jahre_und_aelter",
+        "anteil_65_jahre_und_aelter_in_prozent",
+        "anteil_ab_65_jahren_in_prozent",
+    ),
+    "arbeitslosenquote": ("arbeitslose_in_prozent", "arbeitslosenquote_in_prozent"),
+    "anteil_sgb2_haushalte": ("sgb_ii_quote", "sgb_ii_quote_in_prozent"),
     "gebaeude": ("wirtschaftseinheit", "liegenschaft", "objekt", "building", "gebaeudename"),
     "gebaeudeart": ("typ", "art", "nutzungsart", "gebaeudetyp"),
     "verbrauch_kwh": ("verbrauch", "waermeverbrauch", "energieverbrauch", "kwh", *_COUNT),
@@ -139,7 +147,7 @@ def format_mapping(mapping: dict[str, str]) -> str:
 
 @dataclass
 class Column:
-    """How one lab column is filled: ``how`` is gleich, erkannt, zugeordnet or standard."""
+    """How one lab column is filled: ``how`` is gleich, erkannt, zugeordnet, or standard."""
 
     name: str
     required: bool
@@ -174,6 +182,7 @@ class Resolution:
                 lines.append(f"Spalte „{c.name}“ aus „{c.source}“ (Parameter „spalten“).")
             elif c.how == "standard":
                 lines.append(f"Spalte „{c.name}“ fehlt – Standard: {c.note}.")
+
         if self.ignored:
             lines.append(
                 f"{len(self.ignored)} weitere Spalte(n) der Datei werden nicht verwendet und nicht angezeigt."
@@ -197,7 +206,9 @@ def _context(fields: list[dict[str, Any]], file_columns: Iterable[str]) -> str:
 
 
 def resolve(
-    fields: list[dict[str, Any]], file_columns: Iterable[Any], spalten: str | dict[str, str] = ""
+    fields: list[dict[str, Any]],
+    file_columns: Iterable[Any],
+    spalten: str | dict[str, str] = "",
 ) -> Resolution:
     """Decide for each schema field which file column fills it.
 
@@ -266,7 +277,7 @@ def resolve(
             result.append(chosen[name])
         elif name in DEFAULTS and (DEFAULTS[name].for_required or not _required(f)):
             result.append(Column(name, _required(f), "standard", None, DEFAULTS[name].text))
-        else:  # optional columns too: an empty column would silently change results
+        else:  # optional columns too: an empty column would change results silently
             missing.append(name)
     if missing:
         shape = ""
@@ -303,4 +314,5 @@ def fill_defaults(df: pd.DataFrame, resolution: Resolution) -> pd.DataFrame:
     for c in resolution.columns:
         if c.how == "standard":
             df[c.name] = DEFAULTS[c.name].fill(df)
+
     return df[[c.name for c in resolution.columns]]
