@@ -19,6 +19,7 @@ HOW_DE = {
     "erkannt": "automatisch erkannt",
     "zugeordnet": "zugeordnet mit „spalten“",
     "standard": "Standard",
+    "leer": "fehlt, bleibt leer",
 }
 
 
@@ -40,7 +41,7 @@ def check_file(
     ``DatenlaborError`` only for an unknown lab or a file that cannot be read.
     """
     from .catalog import get_lab
-    from .columns import format_mapping, parse_mapping, resolve
+    from .columns import OPTIONAL_MAY_BE_MISSING, format_mapping, parse_mapping, resolve
     from .csvfiles import read_csv
     from .datasets import apply_schema, resource
     from .running import own_data_options
@@ -66,15 +67,16 @@ def check_file(
     for warning in info.get("warnings", []):
         lines.append(f"Hinweis beim Lesen: {warning}")
     try:
-        resolution = resolve(fields, raw.columns, spalten)
-        table_df = apply_schema(raw, fields, source.name, spalten)
+        lax = dataset_id in OPTIONAL_MAY_BE_MISSING
+        resolution = resolve(fields, raw.columns, spalten, lax)
+        table_df = apply_schema(raw, fields, source.name, spalten, lax)
     except DatenlaborError as exc:
         lines += ["", "So kann das Lab die Datei noch nicht verwenden:", str(exc)]
         return False, "\n".join(lines)
     lines += ["", "So werden die Spalten des Labs gefüllt:"]
     width = max(len(c.name) for c in resolution.columns)
     for c in resolution.columns:
-        origin = f"← „{c.source}“" if c.source else f"← {c.note}"
+        origin = f"← „{c.source}“" if c.source else f"← {c.note or '–'}"
         lines.append(f"  {c.name:<{width}}  {origin}  ({HOW_DE[c.how]})")
         found = _value_range(table_df[c.name])
         if found:

@@ -85,3 +85,22 @@ def test_quality_profile_of_any_csv_flags_personal_columns(tmp_path):
     assert metrics["spalten_personenbezogen"] == 2  # responsible, address_input
     assert metrics["zeilen_bereinigt"] == 400
     assert "DSGVO Art. 4 Nr. 1" in _all_output_text(out)
+
+
+@pytest.mark.slow
+def test_district_statistics_explored_without_mapping(tmp_path):
+    """Windows-1252, `;`, decimal comma, thousands dots, `.`/`-` signs; 8 districts, 2019–2024.
+
+    Indicators the office does not publish (births, living space, …) stay empty and the
+    notebook skips what needs them. 2024 sums to 125,032 inhabitants (sum of the file's
+    „Einwohner insgesamt“ for 2024); the unemployment rates lie between 3 and 12 %, so mean
+    and median must too. Own district names are not merged by Musterstadt's renamings.
+    """
+    lab = get_lab("daten-erkunden")
+    out = tmp_path / "out.ipynb"
+    csv = OWN / "stadtteile-statistik.csv"
+    metrics = execute_lab(lab, out, {"daten": str(csv), "indikator": "Arbeitslosenquote"})
+    assert metrics["anzahl_stadtteile"] == 8
+    assert metrics["einwohner_gesamt"] == 125032
+    assert 3 <= metrics["median"] <= 12 and 3 <= metrics["mittelwert"] <= 12
+    assert "Die Datei enthält keine Geburten" in _all_output_text(out)
