@@ -58,7 +58,7 @@ def test_forecast_on_the_bicycle_counter_with_mapping(tmp_path, capsys):
     out = tmp_path / "runs"
     csv = str(OWN / "radzaehlung.csv")
     args = ["run", "nachfrage-vorhersagen", "-o", str(out), "-p", "daten", csv]
-    assert main([*args, "-p", "spalten", "datum=Datum; besuche=Zaehlerstand", "--quiet"]) == 0
+    assert main([*args, "-p", "spalten", "datum=Datum; besuche=Zaehlerstand", "-q"]) == 0
     values = json.loads(next(out.rglob("kennzahlen.json")).read_text(encoding="utf-8"))
     assert values["anzahl_tage"] == 730
     assert 50 <= values["mae_modell"] <= 600
