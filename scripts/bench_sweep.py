@@ -90,7 +90,7 @@ def swept(years: list[int], indicators: list[str], jobs: int, out: Path) -> floa
         "-q",
         "-o",
         str(out),
-        "--jobs",
+        "--prozesse",
         str(jobs),
         "-p",
         AXES[0],
@@ -135,7 +135,7 @@ def main() -> None:
     rows = [
         ("papermill nacheinander", f"{t_seq:.1f} s", f"{t_seq / n:.2f} s", "1,00×"),
         (
-            f"datenlabor sweep --jobs {args.jobs}",
+            f"datenlabor sweep --prozesse {args.jobs}",
             f"{t_sweep:.1f} s",
             f"{t_sweep / n:.2f} s",
             f"{ratio:.2f}×",

@@ -234,7 +234,14 @@ def benefit_probabilities(age: np.ndarray) -> np.ndarray:
     return p / p.sum(axis=1, keepdims=True)
 
 
-def generate(rng: np.random.Generator) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+def generate(
+    rng: np.random.Generator, keep_ids: bool = False
+) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """Draw both tables; ``keep_ids`` adds the invented person number ``person`` to every row.
+
+    The person number is the ground truth a linkage attack tries to recover (used by the
+    tests of the lab "Daten schützen" to count correct and wrong matches); it is never written.
+    """
     pop = population(rng)
     weight = np.array([DISTRICT_NEED[d] for d in pop["stadtteil"]]) * np.where(
         pop["alter"] >= 67, 1.3, 1.0
@@ -266,6 +273,7 @@ def generate(rng: np.random.Generator) -> tuple[list[dict[str, object]], list[di
                 "plz": str(pop["plz"][person]),
                 "stadtteil": str(pop["stadtteil"][person]),
                 "leistungsart": BENEFITS[benefit[i]],
+                **({"person": int(person)} if keep_ids else {}),
             }
         )
     records.sort(key=lambda r: r["fall_nr"])
@@ -283,6 +291,7 @@ def generate(rng: np.random.Generator) -> tuple[list[dict[str, object]], list[di
                 "geschlecht": gender,
                 "plz": str(pop["plz"][person]),
                 "engagement": ENGAGEMENTS[rng.integers(len(ENGAGEMENTS))],
+                **({"person": int(person)} if keep_ids else {}),
             }
         )
     public.sort(key=lambda r: (r["name"].split(" ")[-1], r["name"], r["geburtsjahr"]))

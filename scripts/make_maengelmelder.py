@@ -323,7 +323,12 @@ def fill(template: str, rng: np.random.Generator) -> str:
     return f"{text}. {bitte}".strip() if bitte else text
 
 
-def generate(rng: np.random.Generator) -> list[dict[str, str]]:
+def generate(rng: np.random.Generator, keep_truth: bool = False) -> list[dict[str, str]]:
+    """Draw the reports; ``keep_truth`` adds ``richtig`` (the department before a wrong routing).
+
+    The true department is what the lab "Bürgeranliegen zuordnen" cannot see; its tests use it
+    to count how many of the model's "errors" are wrong labels. It is never written.
+    """
     names = list(KATEGORIEN)
     shares = np.array([KATEGORIEN[k][0] for k in names])
     shares = shares / shares.sum()
@@ -346,6 +351,7 @@ def generate(rng: np.random.Generator) -> list[dict[str, str]]:
         if rng.random() < 0.35:
             text = tippfehler(text, rng)
         text = schreibweise(text, rng)
+        richtig = kategorie
         if rng.random() < LABEL_NOISE:
             falsch = VERWECHSLUNG[kategorie]
             kategorie = falsch[int(rng.integers(len(falsch)))]
@@ -356,6 +362,7 @@ def generate(rng: np.random.Generator) -> list[dict[str, str]]:
                 "stadtteil": STADTTEILE[int(rng.integers(len(STADTTEILE)))],
                 "text": text,
                 "kategorie": kategorie,
+                **({"richtig": richtig} if keep_truth else {}),
             }
         )
     rows.sort(key=lambda row: row["datum"])  # stable: same-day order stays as generated

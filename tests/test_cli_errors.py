@@ -29,7 +29,7 @@ CASES = {
     "run ohne Wert": (["run", "mini", "-p", "anzahl"], 2, "erwartet 2 Werte"),
     "check ohne Ordner": (["check", "--labs", "{tmp}/fehlt"], 2, "gibt es nicht"),
     "sweep kein Bereich": (["sweep", "mini", "-p", "faktor", "a:b:c"], 2, "nicht aus Zahlen"),
-    "runs ein Vergleich": (["runs", "-o", "{tmp}", "--compare", "1"], 2, "mindestens zwei"),
+    "runs ein Vergleich": (["runs", "-o", "{tmp}", "--vergleichen", "1"], 2, "mindestens zwei"),
     "runs kaputte Historie": (["runs", "-o", "{tmp}/kaputt"], 1, "lässt sich nicht lesen"),
     "lab Port keine Zahl": (["lab", "--port", "abc"], 2, "ungültiger Wert"),
 }

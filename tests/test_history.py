@@ -37,7 +37,7 @@ def test_record_list_and_compare(tmp_path, capsys):
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
-    assert main(["runs", "-o", str(tmp_path), "--compare", str(a), str(b)]) == 0
+    assert main(["runs", "-o", str(tmp_path), "--vergleichen", str(a), str(b)]) == 0
     table = capsys.readouterr().out
     lines = {
         line.split()[1] + line.split()[2]: line
@@ -60,9 +60,9 @@ def test_compare_needs_known_ids_and_empty_history_is_fine(tmp_path, capsys):
     assert "Noch keine Läufe in der Laufhistorie" in capsys.readouterr().out
     assert not (tmp_path / history.DB_NAME).exists()  # reading never creates the file
     _add(tmp_path / history.DB_NAME)
-    assert main(["runs", "-o", str(tmp_path), "--compare", "1", "7"]) == 2
+    assert main(["runs", "-o", str(tmp_path), "--vergleichen", "1", "7"]) == 2
     assert "Lauf 7 gibt es in der Laufhistorie" in capsys.readouterr().err
-    assert main(["runs", "-o", str(tmp_path), "--compare", "1"]) == 2
+    assert main(["runs", "-o", str(tmp_path), "--vergleichen", "1"]) == 2
     assert "mindestens zwei Lauf-IDs" in capsys.readouterr().err
 
 

@@ -99,8 +99,11 @@ def test_grid_points_identity_and_sample(mini_lab):
         ),
         (["-p", "faktor", "a:b:c"], ["besteht nicht aus Zahlen"]),
         (["-p", "daten", "/nirgends.csv"], ["„/nirgends.csv“ ist keine vorhandene Datei"]),
-        (["-p", "anzahl", "1,2", "--sample", "0"], ["mindestens 1 Punkt"]),
-        (["-p", "anzahl", "2", "--seed", "3"], ["--seed wirkt nur zusammen mit --sample"]),
+        (["-p", "anzahl", "1,2", "--stichprobe", "0"], ["mindestens 1 Punkt"]),
+        (
+            ["-p", "anzahl", "2", "--startwert", "3"],
+            ["--startwert wirkt nur zusammen mit --stichprobe"],
+        ),
     ],
 )
 def test_invalid_grid_exits_2_and_writes_nothing(mini_lab, tmp_path, capsys, args, messages):
@@ -183,7 +186,7 @@ def test_sweep_results_history_crash_and_resume(mini_lab, tmp_path, capsys):
     shutil.rmtree(folder / "p002-faktor-2.0-absturz-False")
     assert main(args) == 1
     assert "3 Punkt(e) lagen schon vor" in capsys.readouterr().out
-    assert main([*args, "--retry-failed"]) == 1
+    assert main([*args, "--fehlgeschlagene-wiederholen"]) == 1
     assert "2 Punkt(e) lagen schon vor" in capsys.readouterr().out
     per_point: dict[str, int] = {}
     for r in history.list_runs("mini", db=out / history.DB_NAME):
@@ -340,7 +343,7 @@ def test_sweep_on_a_dask_cluster(mini_lab, tmp_path, capsys, dask_cluster):
         "-p",
         "absturz",
         "nein,ja",
-        "--timeout",
+        "--zeitlimit",
         "60",
     ]
     assert main(args) == 1

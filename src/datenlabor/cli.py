@@ -211,6 +211,19 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_neu(args: argparse.Namespace) -> int:
+    from .scaffold import create_lab, relative_path
+
+    files = create_lab(args.slug, args.titel)
+    print(f"Neues Lab „{args.slug}“ angelegt:")
+    for path in files:
+        print(f"  {relative_path(path)}")
+    print(
+        "Nächste Schritte: Notebook und lab.yaml anpassen, dann „datenlabor check“ (siehe labs/README.md)."
+    )
+    return EXIT_OK
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from .server.launch import serve
     from .server.options import options_from_args
@@ -281,9 +294,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     lab = get_lab(args.lab)
     file_values = _read_params_file(args.file) if args.file else {}
     if args.seed is not None and args.sample is None:
-        raise ParameterError("--seed wirkt nur zusammen mit --sample.")
+        raise ParameterError("--startwert wirkt nur zusammen mit --stichprobe.")
     if args.jobs is not None and args.jobs < 1:
-        raise ParameterError("--jobs muss mindestens 1 sein.")
+        raise ParameterError("--prozesse muss mindestens 1 sein.")
     grid = build_grid(
         lab,
         [tuple(p) for p in args.parameter or []],
@@ -329,7 +342,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         print("Abgebrochen. Derselbe Aufruf setzt den Sweep fort.", file=sys.stderr)
         return 130
     if failed:
-        print("Mit --retry-failed werden die fehlgeschlagenen Punkte neu gerechnet.")
+        print("Mit --fehlgeschlagene-wiederholen werden die fehlgeschlagenen Punkte neu gerechnet.")
     return EXIT_OK if not failed and not open_ else EXIT_FAILED
 
 
@@ -450,15 +463,24 @@ def _add_lab_and_values(p: argparse.ArgumentParser, values: str, help_text: str)
 
 def _add_run_options(p: argparse.ArgumentParser) -> None:
     """Output folder, cell timeout and quiet mode: the same for run and sweep."""
-    p.add_argument("-o", "--output", metavar="ORDNER", help="statt runs/ diesen Ordner verwenden")
     p.add_argument(
-        "--timeout",
+        "-o",
+        "--ordner",
+        dest="output",
+        metavar="ORDNER",
+        help="statt runs/ diesen Ordner verwenden",
+    )
+    p.add_argument(
+        "--zeitlimit",
+        dest="timeout",
         type=int,
         default=600,
         metavar="SEKUNDEN",
         help="Höchstdauer je Zelle (Vorgabe 600)",
     )
-    p.add_argument("-q", "--quiet", action="store_true", help="keinen Fortschrittsbalken zeigen")
+    p.add_argument(
+        "-q", "--still", dest="quiet", action="store_true", help="keinen Fortschrittsbalken zeigen"
+    )
 
 
 def _add_sweep_commands(sub: Any) -> None:
@@ -498,19 +520,31 @@ dieselben Ordner sehen.""",
     _add_lab_and_values(
         p, "WERTE", "Varianten eines Parameters (Aufbau siehe oben; mehrfach möglich)"
     )
-    p.add_argument("-f", "--file", metavar="RASTER.yaml", help="Raster aus einer YAML-Datei lesen")
     p.add_argument(
-        "--sample",
+        "-f",
+        "--datei",
+        dest="file",
+        metavar="RASTER.yaml",
+        help="Raster aus einer YAML-Datei lesen",
+    )
+    p.add_argument(
+        "--stichprobe",
+        dest="sample",
         type=int,
         metavar="N",
         help="nur eine Zufallsstichprobe von N Punkten des Rasters rechnen",
     )
     p.add_argument(
-        "--seed", type=int, metavar="S", help="Startwert der Zufallsstichprobe (Vorgabe 0)"
+        "--startwert",
+        dest="seed",
+        type=int,
+        metavar="S",
+        help="Startwert der Zufallsstichprobe (Vorgabe 0)",
     )
     p.add_argument(
         "-j",
-        "--jobs",
+        "--prozesse",
+        dest="jobs",
         type=int,
         metavar="N",
         help="so viele Punkte gleichzeitig (Vorgabe: Anzahl der Prozessorkerne)",
@@ -519,12 +553,20 @@ dieselben Ordner sehen.""",
         "--cluster", metavar="tcp://HOST:PORT", help="auf diesem Dask-Cluster statt lokal rechnen"
     )
     p.add_argument(
-        "--retry-failed", action="store_true", help="auch früher fehlgeschlagene Punkte neu rechnen"
+        "--fehlgeschlagene-wiederholen",
+        dest="retry_failed",
+        action="store_true",
+        help="auch früher fehlgeschlagene Punkte neu rechnen",
     )
     p.add_argument(
         "--html", action="store_true", help="je Punkt auch die HTML-Fassung erzeugen (langsamer)"
     )
-    p.add_argument("--dry-run", action="store_true", help="nur die Punkte zeigen, nichts ausführen")
+    p.add_argument(
+        "--probelauf",
+        dest="dry_run",
+        action="store_true",
+        help="nur die Punkte zeigen, nichts ausführen",
+    )
     _add_run_options(p)
     p.set_defaults(func=cmd_sweep)
 
@@ -537,15 +579,30 @@ dieselben Ordner sehen.""",
     )
     p.add_argument("lab", nargs="?", help="nur Läufe dieses Labs")
     p.add_argument(
-        "--compare", nargs="+", type=int, metavar="ID", help="diese Läufe nebeneinander zeigen"
+        "--vergleichen",
+        dest="compare",
+        nargs="+",
+        type=int,
+        metavar="ID",
+        help="diese Läufe nebeneinander zeigen",
     )
     p.add_argument(
-        "-n", "--limit", type=int, default=20, metavar="N", help="höchstens N Läufe (Vorgabe 20)"
+        "-n",
+        "--anzahl",
+        dest="limit",
+        type=int,
+        default=20,
+        metavar="N",
+        help="höchstens N Läufe (Vorgabe 20)",
     )
     p.add_argument("--alle", dest="all", action="store_true", help="alle Läufe zeigen")
     p.add_argument("--export", metavar="DATEI.csv", help="die Historie als CSV-Datei schreiben")
     p.add_argument(
-        "-o", "--output", metavar="ORDNER", help="die Historie in diesem Ordner statt runs/ lesen"
+        "-o",
+        "--ordner",
+        dest="output",
+        metavar="ORDNER",
+        help="die Historie in diesem Ordner statt runs/ lesen",
     )
     p.set_defaults(func=cmd_runs)
 
@@ -574,7 +631,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_lab_and_values(p, "WERT", "einen Parameter setzen (mehrfach möglich)")
     p.add_argument(
-        "-f", "--file", metavar="DATEI.yaml", help="Parameter aus einer YAML-Datei lesen"
+        "-f",
+        "--datei",
+        dest="file",
+        metavar="DATEI.yaml",
+        help="Parameter aus einer YAML-Datei lesen",
     )
     p.add_argument(
         "--ci", action="store_true", help="die kleinen, schnellen CI-Parameter des Labs verwenden"
@@ -585,6 +646,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="Notebooks, Metadaten und Datensätze prüfen (für Pflegende)")
     p.add_argument("--labs", metavar="ORDNER", help="anderer Ordner mit Labs (Vorgabe: labs/)")
     p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser(
+        "neu",
+        help="ein neues Lab aus der Vorlage anlegen (Notebook, lab.yaml, Datensatz, Generator, Test)",
+    )
+    p.add_argument("slug", help="Name des Labs: Kleinbuchstaben, Ziffern, Bindestriche")
+    p.add_argument("--titel", help="Titel des Labs (Vorgabe: aus dem Namen gebildet)")
+    p.set_defaults(func=cmd_neu)
 
     _add_server_commands(sub)
     _add_sweep_commands(sub)

@@ -217,13 +217,13 @@ def build_grid(
                 clean.append(v)
         axes[name] = clean
     if sample is not None and sample < 1:
-        problems.append("Die Stichprobe (--sample) muss mindestens 1 Punkt umfassen.")
+        problems.append("Die Stichprobe (--stichprobe) muss mindestens 1 Punkt umfassen.")
     if not problems:
         size = Grid(lab.slug, axes).size
         if size > MAX_POINTS and (sample is None or sample > MAX_POINTS):
             problems.append(
                 f"Das Raster hat {size} Punkte, höchstens {MAX_POINTS} sind erlaubt. "
-                "Bitte weniger Werte angeben oder mit --sample eine Stichprobe ziehen."
+                "Bitte weniger Werte angeben oder mit --stichprobe eine Stichprobe ziehen."
             )
     if problems:
         raise ParameterError("\n".join(problems))

@@ -28,11 +28,6 @@ from tests.helpers import german_csv
 LABS = discover()
 DATASETS = sorted({d for lab in LABS for d in lab.datasets})
 MAX_CSV_BYTES = 2_000_000
-KNOWN_READING_BUGS = {
-    # csvfiles reads "16,094" (three decimals) as sixteen thousand in a ;-separated file;
-    # the reading-municipal-files issue owns the CSV reader.
-    "laufhistorie-beispiel": "csvfiles: decimal comma with three decimals read as thousands",
-}
 
 
 def _own_data_tables() -> list:
@@ -82,9 +77,7 @@ def test_generator_reproduces_every_file_byte_for_byte(dataset, tmp_path):
 
 @pytest.mark.parametrize("encoding", ["cp1252", "utf-8-sig"])
 @pytest.mark.parametrize(("dataset", "table"), OWN_DATA)
-def test_own_german_csv_loads_like_the_bundled_table(dataset, table, encoding, tmp_path, request):
-    if dataset in KNOWN_READING_BUGS:
-        request.applymarker(pytest.mark.xfail(reason=KNOWN_READING_BUGS[dataset]))
+def test_own_german_csv_loads_like_the_bundled_table(dataset, table, encoding, tmp_path):
     bundled = datenlabor.load(dataset, table)
     own = tmp_path / "eigene.csv"
     own.write_bytes(german_csv(bundled, encoding))

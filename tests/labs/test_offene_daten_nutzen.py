@@ -39,7 +39,15 @@ def test_reading_the_raw_file_gives_the_cleaned_reference(name):
     folder = datasets.package_path(DATASET).parent
     raw = folder / datasets.resource(DATASET, f"{name}-roh")["path"]
     cleaned = datenlabor.load(DATASET, name, path=raw).drop_duplicates().reset_index(drop=True)
-    assert cleaned.equals(datenlabor.load(DATASET, name))
+    reference = datenlabor.load(DATASET, name)
+    if name == "no2-messwerte":
+        # Here "-" marks a measurement outage, but the reader follows the official-statistics
+        # sign table ("-" is exactly zero); the lesson says to set such cells to gaps by hand.
+        column = "NO2 in µg/m³"
+        outages = reference[column].isna()
+        assert outages.any() and (cleaned.loc[outages, column] == 0).all()
+        cleaned.loc[outages, column] = float("nan")
+    assert cleaned.equals(reference)
 
 
 def test_raw_files_really_are_messy():
@@ -100,7 +108,7 @@ def test_upload_app_forgets_the_file(monkeypatch):
     seen = []
     monkeypatch.setattr(upload, "upload_result_html", lambda files, *a: seen.append(1) or "")
     box = upload.upload_app(max_mb=2)
-    assert "2 MB" in box.uploader.description and box.uploader.accept == ".csv,text/csv"
+    assert "2 MB" in box.uploader.description and box.uploader.accept == ".csv,text/csv,.xlsx,.ods"
     content = b"a;b\n1;2\n"
     box.uploader.value = (
         {

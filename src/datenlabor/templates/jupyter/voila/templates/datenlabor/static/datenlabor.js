@@ -178,8 +178,9 @@
       }
     });
     // wide outputs scroll sideways: make them reachable by keyboard (each region its own name)
-    Array.prototype.forEach.call(document.querySelectorAll(".jp-OutputArea-output"), function (el) {
-      if (el.scrollWidth > el.clientWidth + 1 && !el.hasAttribute("tabindex")) {
+    Array.prototype.forEach.call(document.querySelectorAll(".jp-OutputArea-output, .jp-RenderedHTMLCommon"), function (el) {
+      if (el.scrollWidth > el.clientWidth + 1 && !el.hasAttribute("tabindex") &&
+          getComputedStyle(el).overflowX !== "visible") {
         wide += 1;
         var caption = el.querySelector("caption");
         var what = caption && caption.textContent.trim() ? "„" + caption.textContent.trim().slice(0, 60) + "“" : "Ausgabe " + wide;

@@ -1,0 +1,114 @@
+"""`datenlabor neu`: a new lab skeleton that passes `datenlabor check` at once."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from datenlabor.cli import main
+from datenlabor.paths import project_root
+
+SCRIPTS = project_root() / "scripts"
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """An empty project tree (labs/, datasets/, scripts/ with _synth.py, tests/labs/)."""
+    for folder in ("labs", "datasets", "scripts", "tests/labs"):
+        (tmp_path / folder).mkdir(parents=True)
+    shutil.copy(SCRIPTS / "_synth.py", tmp_path / "scripts" / "_synth.py")
+    monkeypatch.setenv("DATENLABOR_ROOT", str(tmp_path))
+    from datenlabor import datasets
+
+    datasets._descriptor.cache_clear()
+    yield tmp_path
+    datasets._descriptor.cache_clear()
+
+
+def test_new_lab_is_complete_and_passes_check(project, capsys):
+    assert main(["neu", "parkplaetze-zaehlen"]) == 0
+    out = capsys.readouterr().out
+    assert "Neues Lab „parkplaetze-zaehlen“ angelegt" in out
+    expected = [
+        "labs/parkplaetze-zaehlen/parkplaetze-zaehlen.ipynb",
+        "labs/parkplaetze-zaehlen/lab.yaml",
+        "datasets/parkplaetze-zaehlen/datapackage.json",
+        "datasets/parkplaetze-zaehlen/parkplaetze-zaehlen.csv",
+        "scripts/make_parkplaetze_zaehlen.py",
+        "tests/labs/test_parkplaetze_zaehlen.py",
+    ]
+    for rel in expected:
+        assert (project / rel).is_file(), rel
+        assert rel in out
+    assert main(["check"]) == 0, capsys.readouterr().out
+    nb = json.loads((project / expected[0]).read_text(encoding="utf-8"))
+    headings = [
+        line.strip()
+        for c in nb["cells"]
+        if c["cell_type"] == "markdown"
+        for line in c["source"]
+        if line.startswith("## ")
+    ]
+    assert headings == [
+        "## Worum geht es?",
+        "## Daten",
+        "## Ausprobieren",
+        "## Ergebnis ansehen",
+        "## Grenzen und Fragen",
+        "## Weiter geht's",
+    ]
+
+
+def test_title_option_and_generator_is_seeded(project, capsys, tmp_path_factory):
+    import subprocess
+    import sys
+
+    assert main(["neu", "lab2", "--titel", "Parkplätze zählen"]) == 0
+    assert 'title: "Parkplätze zählen"' in (project / "labs/lab2/lab.yaml").read_text()
+    again = tmp_path_factory.mktemp("again")
+    subprocess.run(
+        [sys.executable, str(project / "scripts/make_lab2.py"), "--out", str(again)], check=True
+    )
+    assert (again / "lab2.csv").read_bytes() == (project / "datasets/lab2/lab2.csv").read_bytes()
+
+
+@pytest.mark.parametrize("slug", ["Parkplätze", "mein lab", "x-", "a--b", "x" * 41, "1lab", ""])
+def test_bad_slug_exit_2_german_nothing_written(project, capsys, slug):
+    assert main(["neu", slug]) == 2
+    err = capsys.readouterr().err
+    assert "ist kein gültiger Name für ein Lab" in err
+    assert not any((project / "labs").iterdir())
+    assert not any((project / "datasets").iterdir())
+
+
+def test_existing_lab_exit_2_and_untouched(project, capsys):
+    assert main(["neu", "parkplaetze"]) == 0
+    notebook = project / "labs/parkplaetze/parkplaetze.ipynb"
+    notebook.write_text("mein Stand", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["neu", "parkplaetze"]) == 2
+    err = capsys.readouterr().err
+    assert "lässt sich nicht anlegen, weil es schon gibt: labs/parkplaetze" in err
+    assert notebook.read_text(encoding="utf-8") == "mein Stand"
+
+
+def test_taken_dataset_name_is_refused_before_writing(project, capsys):
+    (project / "datasets" / "parkplaetze").mkdir()
+    assert main(["neu", "parkplaetze"]) == 2
+    assert "datasets/parkplaetze" in capsys.readouterr().err
+    assert not (project / "labs" / "parkplaetze").exists()
+
+
+@pytest.mark.slow
+def test_new_lab_notebook_runs_and_metrics_in_range(project, tmp_path):
+    from datenlabor.catalog import get_lab
+    from tests.notebooks import execute_lab
+
+    assert main(["neu", "vorlage-test"]) == 0
+    lab = get_lab("vorlage-test")
+    out = tmp_path / "out.ipynb"
+    metrics = execute_lab(lab, out, lab.ci_parameters)
+    for name, rng in lab.metric_ranges.items():
+        assert rng["min"] <= metrics[name] <= rng["max"], (name, metrics[name])
