@@ -155,3 +155,11 @@ def test_district_statistics_fill_the_exploration_lab_with_empty_optional_column
     assert df["arbeitslosenquote"].isna().sum() == 1  # „.“ is a gap
     how = {c.name: c.how for c in df.attrs["spalten"].columns}
     assert how["einwohner"] == "erkannt" and how["hinweis"] == "leer"
+
+
+def test_data_check_for_the_quality_lab_takes_any_csv_and_flags_personal_columns(capsys):
+    csv = str(OWN / "maengelmelder-export.csv")
+    assert main(["daten", "pruefen", "offene-daten-nutzen", csv]) == 0
+    out = capsys.readouterr().out
+    assert "profiliert jede CSV-Datei" in out and "responsible (Name (Spaltenname))" in out
+    assert "DSGVO" in out and f"datenlabor run offene-daten-nutzen -p daten {csv}" in out

@@ -66,6 +66,25 @@ def check_file(
     lines.append(f"Gelesen: {len(raw)} Zeilen, {len(raw.columns)} Spalten.")
     for warning in info.get("warnings", []):
         lines.append(f"Hinweis beim Lesen: {warning}")
+    command = f"datenlabor run {lab.slug} -p daten {_quote(str(path))}"
+    if lesen:
+        command += f' -p lesen "{lesen}"'
+    if lab.parameters[name].extra.get("any_csv"):  # the quality lab profiles every column
+        from .personal import DSGVO_NOTE, personal_columns
+
+        flagged = personal_columns(read_csv(source, lesen=lesen, convert=True))
+        lines += [
+            "",
+            "Dieses Lab profiliert jede CSV-Datei mit allen Spalten: "
+            + ", ".join(map(str, raw.columns)),
+        ]
+        if flagged:
+            lines.append(
+                "Möglicher Personenbezug: " + ", ".join(f"{c} ({w})" for c, w in flagged.items())
+            )
+            lines.append(DSGVO_NOTE)
+        lines += ["", "So starten Sie das Lab mit dieser Datei:", f"  {command}"]
+        return True, "\n".join(lines)
     try:
         lax = dataset_id in OPTIONAL_MAY_BE_MISSING
         resolution = resolve(fields, raw.columns, spalten, lax)
@@ -87,9 +106,6 @@ def check_file(
             "Nicht verwendet (Inhalte werden nicht angezeigt): " + ", ".join(resolution.ignored),
         ]
     mapping = resolution.mapping()
-    command = f"datenlabor run {lab.slug} -p daten {_quote(str(path))}"
-    if lesen:
-        command += f' -p lesen "{lesen}"'
     if mapping:
         command += f' -p spalten "{format_mapping(mapping)}"'
     lines += ["", "So starten Sie das Lab mit dieser Datei:", f"  {command}"]

@@ -58,8 +58,8 @@ DSGVO_NOTE = (
     "dienstliche Telefonnummer). Bitte prüfen, bevor die Datei oder ein Ergebnis weitergegeben "
     "oder veröffentlicht wird: nur verarbeiten, was für den Zweck nötig ist (Datenminimierung, "
     "Art. 5 Abs. 1 Buchst. c), diese Spalten vorher entfernen oder vergröbern, und im Zweifel "
-    "die oder den Datenschutzbeauftragten fragen. Das Datenlabor verwendet diese Spalten in "
-    "keiner Analyse."
+    "die oder den Datenschutzbeauftragten fragen. Die Analyse-Labs verwenden diese Spalten "
+    "nicht; nur das Qualitätsprofil zeigt sie der Person, die die Datei geladen hat."
 )
 
 
