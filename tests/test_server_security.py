@@ -207,6 +207,20 @@ def test_websocket_execute_request_is_refused(fixture_server):
     assert "GEHEIM-4711" not in fixture_server.log.read_text(errors="replace")
 
 
+def test_websocket_shutdown_request_is_refused(fixture_server):
+    async def scenario():
+        client = await joined(fixture_server)
+        await client.send("shutdown_request", {"restart": False})
+        await asyncio.sleep(3)
+        # the kernel and its widgets are still there: the app still answers
+        text = await change(client, "Rechenart", {"index": 1})
+        assert "mittel" in text
+        await client.close()
+
+    run_async(scenario())
+    assert "restarted" not in fixture_server.log.read_text(errors="replace")
+
+
 def test_crafted_widget_values_are_rejected_in_the_kernel(fixture_server):
     async def scenario():
         client = await joined(fixture_server)

@@ -119,6 +119,9 @@ def apply_schema(
                     df[col] = df[col].map(_german_number)
                 df[col] = pd.to_numeric(df[col], errors="raise")
                 if ftype == "integer" and not df[col].isna().any():
+                    too_big = df[col].abs() > 2**53  # int64 would silently wrap around
+                    if too_big.any():
+                        raise ValueError(f"zu große Zahl: {df[col][too_big].iloc[0]:.0f}")
                     df[col] = df[col].astype("int64")
             elif ftype in ("date", "datetime") and csv_info:
                 from .csvfiles import parse_dates

@@ -57,6 +57,11 @@ def check_file(
     dataset_id = lab.parameters[name].extra.get("dataset") or lab.datasets[0]
     fields = resource(dataset_id, options["table"]).get("schema", {}).get("fields", [])
     source = Path(path).expanduser()
+    if source.is_dir():
+        raise CsvError(
+            f"„{path}“ ist ein Ordner, keine Datei. Bitte den Pfad zu einer CSV-, "
+            "Excel- (.xlsx) oder ODS-Datei angeben."
+        )
     if not source.is_file():
         raise CsvError(f"Die Datei „{path}“ gibt es nicht.")
     parse_mapping(spalten)  # syntax first, German message
