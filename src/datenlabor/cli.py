@@ -216,7 +216,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             f"\nACHTUNG: {outside} Kennzahl(en) liegen außerhalb der Bereiche, die für die "
             "Beispieldaten gelten. Bei eigenen Daten kann das stimmen – oder die Datei wurde "
             "anders gelesen als gemeint (Zahlenformat, Kopfzeile). Bitte die Hinweise zum Lesen "
-            "oben prüfen; der Parameter „lesen“ legt es fest."
+            "oben prüfen; die Parameter „lesen“ und „spalten“ legen es fest "
+            "(Vorschlag: datenlabor daten pruefen)."
         )
     return EXIT_OK
 
