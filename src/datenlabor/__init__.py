@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = ["load", "record", "read_csv", "__version__"]
+__all__ = ["load", "record", "read_csv", "table", "__version__"]
 
 if TYPE_CHECKING:  # pragma: no cover
     from .csvfiles import read_csv
     from .datasets import load
+    from .formatting import table
     from .recording import record
 
 
@@ -32,4 +33,8 @@ def __getattr__(name: str) -> Any:
         from .csvfiles import read_csv
 
         return read_csv
+    if name == "table":
+        from .formatting import table
+
+        return table
     raise AttributeError(name)
