@@ -73,7 +73,12 @@ def test_table_index_labels_digits_and_formats():
     import datenlabor
 
     s = pd.Series([False, True], index=pd.Index([2015, 2016], name="jahr"), name="betroffen")
-    assert _shown(datenlabor.table(s)) == ["Betroffen", "Jahr", "2015", "Nein", "2016", "Ja"]
+    assert _shown(datenlabor.table(s)) == ["Jahr", "Betroffen", "2015", "Nein", "2016", "Ja"]
+    counts = pd.DataFrame({"A": [1, 2]}, index=pd.Index(["x", "y"], name="stadtteil"))
+    assert "<thead>" in datenlabor.table(counts).to_html()
+    assert datenlabor.table(counts).to_html().count("</tr>") == 3  # one header row, two rows
+    counts.columns.name = "Leistungsart"  # a named column axis keeps the index and its label
+    assert _shown(datenlabor.table(counts))[:3] == ["Leistungsart", "A", "Stadtteil"]
     plain_rows = pd.DataFrame({"wert": [0.126]})  # row numbers are noise, hidden
     assert _shown(datenlabor.table(plain_rows, digits=2)) == ["Wert", "0,13"]
     named = pd.DataFrame({"anteil": [0.5, pd.NA]}, index=["A", "B"])

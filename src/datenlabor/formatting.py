@@ -188,7 +188,8 @@ def table(
     Headers: ``labels`` maps a column or index name to its header; other names
     that look like identifiers are made readable (``kinder_weg`` -> ``Kinder weg``).
     ``index=None`` shows the index only when it carries information (a name or
-    labels that are not plain row numbers); ``True``/``False`` force it.
+    labels that are not plain row numbers); ``True``/``False`` force it. A shown
+    index becomes the first column(s), so the table has a single header row.
     A float column holding only whole numbers (counts with gaps) shows no decimals.
     ``formats`` is a function used for every cell, or a dict column -> function,
     applied to values that are not gaps (e.g. a percent formatter).
@@ -210,12 +211,24 @@ def table(
     def column_digits(column: Any) -> int:
         return digits.get(column, 1) if isinstance(digits, dict) else digits
 
+    from_index: set[Any] = set()  # columns made from the index: no function meant for values
+
     def column_format(column: Any) -> Any:
-        return formats.get(column) if isinstance(formats, dict) else formats
+        if isinstance(formats, dict):
+            return formats.get(column)
+        return None if column in from_index else formats
 
     if index is None:
         named = any(n is not None for n in data.index.names)
         index = named or not pd.api.types.is_integer_dtype(data.index.dtype)
+    if index and data.columns.nlevels == 1 and data.columns.name is None:
+        # The index becomes the first column(s): one header row instead of pandas' extra row
+        # for index names. Kept as index when the column axis has a name to show.
+        names = ["" if n is None else n for n in data.index.names]
+        if len(set(names)) == len(names) and not set(names) & set(data.columns):
+            data = data.rename_axis(index=names).reset_index()
+            from_index.update(names)
+            index = False
 
     def formatter(position: int) -> Any:
         column, values = data.columns[position], data.iloc[:, position]
