@@ -100,3 +100,11 @@ def test_table_index_labels_digits_and_formats():
     ]
     with pytest.raises(TypeError):
         datenlabor.table([1, 2])
+
+
+def test_table_aligns_words_left_and_numbers_right():
+    import datenlabor
+
+    df = pd.DataFrame({"Stadtteil": ["A", None], "Anzahl": [1, 2], "Anteil": ["27 %", "3 %"]})
+    html = datenlabor.table(df).to_html()
+    assert "td.col0" in html and "td.col1" not in html and "td.col2" not in html

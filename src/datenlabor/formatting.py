@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import re
 from typing import Any
 
 LOCALE = "de_DE"
@@ -168,6 +169,20 @@ def _cell_formatter(digits: int, plain: bool, custom: Any = None, whole: bool = 
     return show
 
 
+_NUMBER_TEXT = re.compile(r"^[-+−±]?\s?\d")
+
+
+def _is_text(values: Any) -> bool:
+    """A column of words (left-aligned); numbers, Ja/Nein and numbers written as text are not."""
+    kind = values.dtype.kind
+    if kind in "biufcmM":
+        return False
+    shown = [v for v in values if not _is_missing(v)]
+    return bool(shown) and not all(
+        isinstance(v, bool | int | float) or _NUMBER_TEXT.match(str(v)) for v in shown
+    )
+
+
 def table(
     data: Any,
     digits: int | dict[Any, int] = 1,
@@ -237,6 +252,8 @@ def table(
             column_digits(column), _is_plain(column), column_format(column), whole
         )
 
+    # Text columns read from the left, numbers (also numbers already written as text) from the right.
+    left = [i for i in range(data.shape[1]) if _is_text(data.iloc[:, i])]
     if not data.columns.is_unique:  # Styler formats by label; show text instead
         data = pd.DataFrame(
             {i: data.iloc[:, i].map(formatter(i)) for i in range(data.shape[1])},
@@ -256,6 +273,11 @@ def table(
             styler = styler.format_index(_cell_formatter(1, _is_plain(name)), axis=0, level=level)
     else:
         styler = styler.hide(axis="index")
+    if left:
+        cells = ", ".join(f"td.col{i}, th.col_heading.col{i}" for i in left)
+        styler = styler.set_table_styles(
+            [{"selector": cells, "props": "text-align: left"}], overwrite=False
+        )
     if caption:
         styler = styler.set_caption(caption)
     return styler
