@@ -66,8 +66,18 @@ def _msg(msg_type: str, content: dict, session: str, channel: str = "shell") -> 
 class AppClient:
     """A participant without a browser: page, kernel websocket, widget comms."""
 
-    def __init__(self, base: str, path: str, timeout: float = 60.0) -> None:
+    def __init__(
+        self,
+        base: str,
+        path: str,
+        timeout: float = 60.0,
+        source_ip: str | None = None,
+        cookies: dict[str, str] | None = None,
+    ) -> None:
         self.base = base.rstrip("/") + "/"
+        self.source_ip = source_ip  # e.g. 127.0.0.2: a visitor from another loopback address
+        # like a browser: cookies of earlier answers go with the next request (balancer affinity)
+        self.cookies: dict[str, str] = dict(cookies or {})
         self.path = path.lstrip("/")
         self.timeout = timeout
         self.session = uuid.uuid4().hex
@@ -79,26 +89,47 @@ class AppClient:
         self.messages: list[dict] = []
 
     async def fetch_page(self) -> int:
-        from tornado.httpclient import AsyncHTTPClient, HTTPClientError
+        from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 
         client = AsyncHTTPClient(max_clients=300)
+        request = HTTPRequest(self.base + self.path, **self._request_options())
+        request.request_timeout = self.timeout
+        resp = None
         try:
-            resp = await client.fetch(self.base + self.path, request_timeout=self.timeout)
+            resp = await client.fetch(request)
             self.status, body = resp.code, resp.body
         except HTTPClientError as exc:
             self.status = exc.code
+            resp = exc.response
             body = exc.response.body if exc.response is not None else b""
+        for header in resp.headers.get_list("Set-Cookie") if resp is not None else []:
+            name, _, value = header.split(";", 1)[0].partition("=")
+            self.cookies[name.strip()] = value.strip()
         self.html = body.decode("utf-8", "replace")
         found = re.search(r'"kernelId":\s*"([0-9a-f-]+)"', self.html)
         self.kernel_id = found.group(1) if found else ""
         return self.status
 
     async def connect(self) -> None:
+        from tornado.httpclient import HTTPRequest
         from tornado.websocket import websocket_connect
 
         ws_base = "ws" + self.base[len("http") :]
         url = f"{ws_base}api/kernels/{self.kernel_id}/channels?session_id={self.session}"
-        self.ws = await asyncio.wait_for(websocket_connect(url), self.timeout)
+        request = HTTPRequest(url, **self._request_options())
+        self.ws = await asyncio.wait_for(websocket_connect(request), self.timeout)
+
+    def _request_options(self) -> dict[str, Any]:
+        headers = {}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        # a test's balancer uses a self-signed certificate made at test time (loopback only)
+        insecure = self.base.startswith("https://127.0.0.1")
+        return {
+            "network_interface": self.source_ip,
+            "headers": headers,
+            "validate_cert": not insecure,
+        }
 
     async def send(self, msg_type: str, content: dict, channel: str = "shell") -> str:
         msg = _msg(msg_type, content, self.session, channel)
@@ -227,11 +258,13 @@ def first_control(states: dict[str, dict]) -> tuple[str, dict, dict]:
     raise LookupError("no control found")
 
 
-async def join(base: str, path: str, start_delay: float, timeout: float = 120.0) -> dict[str, Any]:
+async def join(
+    base: str, path: str, start_delay: float, timeout: float = 120.0, source_ip: str | None = None
+) -> dict[str, Any]:
     """One participant: page, websocket, widget state, one change, first answer."""
     await asyncio.sleep(start_delay)
     t0 = time.monotonic()
-    client = AppClient(base, path, timeout=timeout)
+    client = AppClient(base, path, timeout=timeout, source_ip=source_ip)
     result: dict[str, Any] = {"ok": False}
     try:
         status = await client.fetch_page()
@@ -650,6 +683,135 @@ def phone_main(args: argparse.Namespace, lab: Any, servers: list[tuple]) -> int:
     return 0
 
 
+# --- flood: anonymous page requests from one address, then a visitor from another ------
+
+
+def tree_pss(proc: subprocess.Popen) -> float:
+    """PSS of the server and all its descendants in MB (shared pages counted once)."""
+    import psutil
+
+    total = 0.0
+    try:
+        root = psutil.Process(proc.pid)
+        family = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return 0.0
+    for member in family:
+        try:
+            total += member.memory_full_info().pss
+        except psutil.Error:
+            continue
+    return total / 2**20
+
+
+def flood(
+    url: str, proc: subprocess.Popen, count: int, parallel: int, cap_mb: float
+) -> dict[str, Any]:
+    """``count`` GETs (no websocket), ``parallel`` at a time, from 127.0.0.1.
+
+    Self-stopping: if the server tree's PSS passes ``cap_mb``, the flood is
+    abandoned (remaining requests are not sent) and ``aborted`` is set.
+    """
+    import threading
+    import urllib.error
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+
+    stop_flag = threading.Event()
+    peak = [0.0]
+
+    def hit(_: int) -> int | str:
+        if stop_flag.is_set():
+            return "nicht gesendet"
+        try:
+            with urllib.request.urlopen(url, timeout=120) as resp:
+                resp.read()
+                return resp.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+        except OSError as exc:
+            return type(exc).__name__
+
+    t0 = time.monotonic()
+    with ThreadPoolExecutor(max_workers=parallel) as ex:
+        futures = [ex.submit(hit, i) for i in range(count)]
+        while not all(f.done() for f in futures):
+            pss = tree_pss(proc)
+            peak[0] = max(peak[0], pss)
+            if pss > cap_mb:
+                stop_flag.set()
+            time.sleep(0.5)
+        statuses = [f.result() for f in futures]
+    counts: dict[str, int] = {}
+    for status in statuses:
+        counts[str(status)] = counts.get(str(status), 0) + 1
+    return {
+        "seconds": time.monotonic() - t0,
+        "statuses": counts,
+        "peak_pss": max(peak[0], tree_pss(proc)),
+        "aborted": stop_flag.is_set(),
+    }
+
+
+def flood_main(args: argparse.Namespace, servers: list[tuple]) -> int:
+    """The flood scenario for each server; prints a Markdown table."""
+    logdir = Path("/tmp") / f"bench-flood-{os.getpid()}"
+    logdir.mkdir(exist_ok=True)
+    env = {**os.environ}
+    rows = {}
+    for name, cmd, base, path, expected_pool in servers:
+        print(f"\n== {name}: {' '.join(cmd)}", flush=True)
+        proc = start(cmd, env, logdir / (name.split()[0] + ".log"))
+        try:
+            wait_http(base, proc)
+            if expected_pool:
+                wait_pool(proc, expected_pool)
+            before = tree_pss(proc)
+            row = flood(base + path, proc, args.flut, 32, args.speicher_mb)
+            row["before_pss"] = before
+            print(f"   flood: {row}", flush=True)
+            visitor = asyncio.run(join(base, path, 0.0, 120.0, source_ip="127.0.0.2"))
+            row["visitor"] = visitor
+            row["after_pss"] = tree_pss(proc)
+            print(f"   visitor from 127.0.0.2: {visitor}", flush=True)
+            rows[name] = row
+        finally:
+            stop(proc)
+    print(f"\n{os.cpu_count()} CPU cores")
+    print(f"Command: .venv/bin/python scripts/bench_server.py {' '.join(sys.argv[1:])}\n")
+    names = list(rows)
+    print("| Messgröße | " + " | ".join(names) + " |")
+    print("|" + "---|" * (len(names) + 1))
+
+    def cells(fn) -> str:  # noqa: ANN001
+        return " | ".join(fn(rows[n]) for n in names)
+
+    def answer(r: dict) -> str:
+        v = r["visitor"]
+        if v.get("ok"):
+            return f"{v['answer_s']:.2f} s (Seite {v['page_s']:.2f} s)"
+        return f"keine App (HTTP {v.get('status', '–')}, {v.get('error', '')[:40]})"
+
+    def duration(r: dict) -> str:
+        return f"{r['seconds']:.0f} s"
+
+    def answers(r: dict) -> str:
+        return ", ".join(f"{k}: {v}" for k, v in sorted(r["statuses"].items()))
+
+    def aborted(r: dict) -> str:
+        return "ja" if r["aborted"] else "nein"
+
+    def pss(r: dict) -> str:
+        return f"{r['before_pss']:.0f} / {r['peak_pss']:.0f} / {r['after_pss']:.0f} MB"
+
+    print(f"| {args.flut} GETs ohne Websocket (32 parallel): Dauer | {cells(duration)} |")
+    print(f"| – Antworten (HTTP-Status: Anzahl) | {cells(answers)} |")
+    print(f"| – Flut abgebrochen, weil PSS > {args.speicher_mb:.0f} MB | {cells(aborted)} |")
+    print(f"| PSS des Prozessbaums: vorher / Spitze / danach | {cells(pss)} |")
+    print(f"| Besuch von 127.0.0.2 danach: erste Antwort | {cells(answer)} |")
+    return 0
+
+
 def summarize(results: list[dict]) -> dict[str, Any]:
     ok = sorted(r["answer_s"] for r in results if r.get("ok"))
     fails = [r for r in results if not r.get("ok")]
@@ -692,6 +854,25 @@ def main(argv: list[str] | None = None) -> int:
         "--telefon",
         action="store_true",
         help="only the phone profile (CPU 4× slower, 9/1.5 Mbit/s, 40 ms, 360×740)",
+    )
+    parser.add_argument(
+        "--flut",
+        type=int,
+        default=0,
+        help="flood scenario: this many GETs without websocket from 127.0.0.1, then a visitor "
+        "from 127.0.0.2 (e.g. 200)",
+    )
+    parser.add_argument(
+        "--speicher-mb",
+        type=float,
+        default=3000.0,
+        help="flood: stop sending when the server tree's PSS passes this many MB",
+    )
+    parser.add_argument(
+        "--server-speicher-mb",
+        type=float,
+        default=None,
+        help="datenlabor serve --max-speicher-mb (memory cap of the server tree)",
     )
     args = parser.parse_args(argv)
 
@@ -751,6 +932,11 @@ def main(argv: list[str] | None = None) -> int:
                 "5",
                 "--max-sitzungen",
                 str(max(60, args.clients * 2)),
+                *(
+                    ["--max-speicher-mb", str(args.server_speicher_mb)]
+                    if args.server_speicher_mb
+                    else []
+                ),
             ],
             f"http://127.0.0.1:{port}/",
             app_path(lab),
@@ -760,6 +946,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.telefon:
         return phone_main(args, lab, servers)
+    if args.flut:
+        return flood_main(args, servers)
     for name, cmd, base, path, expected_pool in servers:
         print(f"\n== {name}: {' '.join(cmd)}", flush=True)
         proc = start(cmd, env, logdir / (name.split()[0] + ".log"))

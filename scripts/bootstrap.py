@@ -25,6 +25,18 @@ BIN = VENV / "bin"
 PY = BIN / "python"
 
 
+HILFE = """\
+Datenlabor einrichten und starten (braucht nur python3 und die Paketquellen).
+
+    python3 scripts/bootstrap.py serve [OPTIONEN]   App-Server starten (Optionen wie datenlabor serve)
+    python3 scripts/bootstrap.py test [PYTEST-ARGS] alle Prüfungen und Tests ausführen
+    python3 scripts/bootstrap.py install [--test]   nur einrichten (--test: mit Testwerkzeugen)
+
+Legt .venv/ an, installiert Datenlabor mit allen Abhängigkeiten und die Jupyter-Kernel;
+für die Tests außerdem die Debian-Pakete chromium und haproxy (als root oder mit sudo).
+"""
+
+
 def say(text: str) -> None:
     print(f"[datenlabor] {text}", flush=True)
 
@@ -79,15 +91,21 @@ def install(with_tests: bool) -> None:
     say("Umgebung eingerichtet.")
 
 
-def ensure_chromium() -> None:
-    if Path("/usr/bin/chromium").exists():
+# Debian packages the tests need: the browser for browser tests, fonts for readable screenshots,
+# HAProxy for the load-balancer tests (real servers, started by the tests on 127.0.0.1).
+TEST_PACKAGES = {"/usr/bin/chromium": "chromium", "/usr/sbin/haproxy": "haproxy"}
+
+
+def ensure_test_packages() -> None:
+    missing = [pkg for path, pkg in TEST_PACKAGES.items() if not Path(path).exists()]
+    if not missing:
         return
-    say("Installiere Chromium (Debian-Paket) für die Browser-Tests …")
+    say(f"Installiere Debian-Pakete für die Tests: {', '.join(missing)} …")
     prefix: list[str] = [] if os.geteuid() == 0 else (["sudo"] if shutil.which("sudo") else [])
     if os.geteuid() != 0 and not prefix:
         sys.exit(
-            "Chromium fehlt und kann ohne root nicht installiert werden: "
-            "bitte `apt-get install -y chromium` ausführen."
+            f"{', '.join(missing)} fehlt und kann ohne root nicht installiert werden: "
+            f"bitte `apt-get install -y {' '.join(missing)}` ausführen."
         )
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     run([*prefix, "apt-get", "update", "-qq"], env=env)
@@ -99,7 +117,7 @@ def ensure_chromium() -> None:
             "-y",
             "-qq",
             "--no-install-recommends",
-            "chromium",
+            *missing,
             "fonts-dejavu-core",
         ],
         env=env,
@@ -117,7 +135,7 @@ def main(argv: list[str]) -> int:
         os.execv(BIN / "datenlabor", [str(BIN / "datenlabor"), "serve", *rest])
     if command == "test":
         install(with_tests=True)
-        ensure_chromium()
+        ensure_test_packages()
         steps = [
             [BIN / "ruff", "check", "."],
             [BIN / "ruff", "format", "--check", "."],
@@ -132,7 +150,9 @@ def main(argv: list[str]) -> int:
                 return result.returncode
         say("Alle Prüfungen bestanden.")
         return 0
-    print(__doc__)
+    if command not in ("help", "-h", "--help"):
+        print(f"Unbekannter Befehl „{command}“.\n", file=sys.stderr)
+    print(HILFE)
     return 0 if command in ("help", "-h", "--help") else 2
 
 

@@ -26,6 +26,16 @@ CASES = {
         2,
         "lässt sich nicht öffnen",
     ),
+    "run Parameterdatei mit doppeltem Namen": (
+        ["run", "mini", "-f", "{tmp}/doppelt.yaml"],
+        2,
+        "nennt „anzahl“ zweimal (Zeile 2)",
+    ),
+    "daten pruefen mit einem Ordner": (
+        ["daten", "pruefen", "mini", "{tmp}"],
+        2,
+        "ist ein Ordner, keine Datei",
+    ),
     "run ohne Wert": (["run", "mini", "-p", "anzahl"], 2, "erwartet 2 Werte"),
     "check ohne Ordner": (["check", "--labs", "{tmp}/fehlt"], 2, "gibt es nicht"),
     "sweep kein Bereich": (["sweep", "mini", "-p", "faktor", "a:b:c"], 2, "nicht aus Zahlen"),
@@ -41,6 +51,7 @@ def test_bad_input_gets_german_message_and_exit_code(case, mini_lab, tmp_path, c
     broken = tmp_path / "kaputt"
     broken.mkdir()
     (broken / "historie.sqlite").write_bytes(b"keine Datenbank, nur Text " * 100)
+    (tmp_path / "doppelt.yaml").write_text("anzahl: 1\nanzahl: 2\n", encoding="utf-8")
     argv = [a.replace("{tmp}", str(tmp_path)) for a in args]
     try:
         result = main(argv)

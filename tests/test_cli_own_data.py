@@ -14,6 +14,7 @@ from datenlabor.cli import main
 from datenlabor.errors import ParameterError
 from datenlabor.paths import datasets_dir
 from datenlabor.running import own_data_options, prepare
+from tests.helpers import fixture_path
 
 
 def test_own_data_is_checked_against_the_chosen_table(tmp_path):
@@ -25,8 +26,16 @@ def test_own_data_is_checked_against_the_chosen_table(tmp_path):
     assert own_data_options(lab, values, "daten")["table"] == "no2-messwerte"
     full = prepare(lab, values)
     assert full["beispiel"] == "no2-messwerte"
-    with pytest.raises(ParameterError, match="Es fehlen"):
-        prepare(lab, {"daten": str(copy)})  # default table kita-plaetze
+    prepare(lab, {"daten": str(copy)})  # the quality lab profiles any table (any_csv)
+
+
+def test_quality_lab_takes_any_csv_but_not_an_empty_one(tmp_path):
+    lab = get_lab("offene-daten-nutzen")
+    prepare(lab, {"daten": str(fixture_path("eigene-daten", "gebaeude-energie.csv"))})
+    empty = tmp_path / "leer.csv"
+    empty.write_text("a;b\n", encoding="utf-8")
+    with pytest.raises(ParameterError, match="keine Datenzeilen"):
+        prepare(lab, {"daten": str(empty)})
 
 
 def test_read_options_are_validated_before_the_kernel(tmp_path, capsys):

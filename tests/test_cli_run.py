@@ -86,7 +86,7 @@ def test_run_writes_a_complete_result_folder(mini_lab, tmp_path, capsys):
     stored = json.loads((folder / "parameter.json").read_text())
     assert stored["anzahl"] == 4 and stored["modus"] == "mittel" and stored["faktor"] == 2.0
     assert "Ergebnis" in (folder / "mini.html").read_text()
-    assert "ergebnis: 5.25" in capsys.readouterr().out
+    assert "ergebnis: 5,25" in capsys.readouterr().out
     # the lab's notebook itself is untouched by running it
     assert '"outputs": []' in mini_lab.notebook.read_text()
 

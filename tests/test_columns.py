@@ -137,3 +137,29 @@ def test_cross_sectional_table_gets_the_shape_explained(capsys):
     assert main(["daten", "pruefen", "auffaelligkeiten-finden", csv]) == 2
     err = capsys.readouterr().err
     assert "braucht eine Zeitreihe" in err and "einer Zeile je Gebäude" in err
+
+
+def test_daily_lab_refuses_the_annual_building_table_before_the_kernel(tmp_path, capsys):
+    out = tmp_path / "runs"
+    csv = str(OWN / "gebaeude-energie.csv")
+    assert main(["run", "auffaelligkeiten-finden", "-o", str(out), "-p", "daten", csv]) == 2
+    err = capsys.readouterr().err
+    assert "braucht eine Zeitreihe" in err and "Gefundene Spalten: lfd., Wirtschaftseinheit" in err
+    assert _entries(out) == []
+
+
+def test_district_statistics_fill_the_exploration_lab_with_empty_optional_columns():
+    df = datenlabor.load("stadtteile-musterstadt", path=OWN / "stadtteile-statistik.csv")
+    assert df["stadtteil"].nunique() == 8 and df["geburten"].isna().all()
+    assert df["anteil_sgb2_haushalte"].min() == 0  # „-“ is exactly zero
+    assert df["arbeitslosenquote"].isna().sum() == 1  # „.“ is a gap
+    how = {c.name: c.how for c in df.attrs["spalten"].columns}
+    assert how["einwohner"] == "erkannt" and how["hinweis"] == "leer"
+
+
+def test_data_check_for_the_quality_lab_takes_any_csv_and_flags_personal_columns(capsys):
+    csv = str(OWN / "maengelmelder-export.csv")
+    assert main(["daten", "pruefen", "offene-daten-nutzen", csv]) == 0
+    out = capsys.readouterr().out
+    assert "profiliert jede CSV-Datei" in out and "responsible (Name (Spaltenname))" in out
+    assert "DSGVO" in out and f"datenlabor run offene-daten-nutzen -p daten {csv}" in out

@@ -143,6 +143,14 @@ def test_german_numbers_and_dates_convert():
     assert sniff(corpus("datum-iso.csv")).date_format == "%Y-%m-%d"
 
 
+def test_whole_numbers_too_big_for_int64_stay_float_instead_of_wrapping(tmp_path):
+    path = tmp_path / "gross.csv"
+    path.write_text("Datum,Zaehlerstand\n01.01.2023,788\n02.01.2023,99999999999999999999\n")
+    df = read_csv(path, convert=True)
+    assert df["Zaehlerstand"].dtype == "float64"
+    assert df["Zaehlerstand"].tolist() == [788.0, 1e20]
+
+
 def test_numbers_stored_as_text_convert_but_keys_with_zeros_stay_text():
     df = read_csv(corpus("zahlen-als-text.csv"), convert=True)
     assert df["PLZ"].tolist() == ["01067", "01069", "01099"]

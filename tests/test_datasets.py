@@ -69,3 +69,13 @@ def test_every_real_dataset_is_a_valid_package(dataset_id):
     assert validate_package(dataset_id) == []
     desc = datenlabor.datasets.describe(dataset_id)
     assert desc["licenses"] and desc["sources"] and desc["title"]
+
+
+def test_integer_column_with_a_number_too_big_for_int64_is_refused():
+    import pandas as pd
+
+    from datenlabor.datasets import apply_schema
+
+    df = pd.DataFrame({"anzahl": ["5", "99999999999999999999"]})
+    with pytest.raises(CsvError, match="Spalte „anzahl“.*zu große Zahl: 100000000000000000000"):
+        apply_schema(df, [{"name": "anzahl", "type": "integer"}], "gross.csv")

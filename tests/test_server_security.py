@@ -58,12 +58,12 @@ def kernel_process(server, kernel_id: str) -> psutil.Process:
 
 
 async def joined(server, wait_s: float = 60.0) -> bench.AppClient:
-    """A participant who joins the app; like a person, retries while all places are taken (503)."""
+    """A participant who joins the app; like a person, retries while all places are taken (503/429)."""
     deadline = time.monotonic() + wait_s
     while True:
         client = bench.AppClient(server.base, server.app, timeout=60)
         status = await client.fetch_page()
-        if status != 503 or time.monotonic() > deadline:
+        if status not in (429, 503) or time.monotonic() > deadline:
             break
         await asyncio.sleep(1.0)
     assert status == 200
@@ -152,6 +152,8 @@ BLOCKED = [
     "lab",
     "tree",
     "file:///etc/passwd",
+    "datenlabor/metrics",  # metrics: only on a loopback port or with a token (none here)
+    "metrics",
 ]
 
 
@@ -205,6 +207,20 @@ def test_websocket_execute_request_is_refused(fixture_server):
 
     run_async(scenario())
     assert "GEHEIM-4711" not in fixture_server.log.read_text(errors="replace")
+
+
+def test_websocket_shutdown_request_is_refused(fixture_server):
+    async def scenario():
+        client = await joined(fixture_server)
+        await client.send("shutdown_request", {"restart": False})
+        await asyncio.sleep(3)
+        # the kernel and its widgets are still there: the app still answers
+        text = await change(client, "Rechenart", {"index": 1})
+        assert "mittel" in text
+        await client.close()
+
+    run_async(scenario())
+    assert "restarted" not in fixture_server.log.read_text(errors="replace")
 
 
 def test_crafted_widget_values_are_rejected_in_the_kernel(fixture_server):
@@ -316,7 +332,7 @@ def test_burst_of_anonymous_requests_stays_under_the_cap_and_is_reclaimed(fixtur
             time.sleep(0.2)
         statuses = [f.result() for f in futures]
     served = statuses.count(200)
-    full = statuses.count(503)
+    full = statuses.count(503) + statuses.count(429)  # all taken, or this client's limit
     assert served + full == 200, sorted(set(statuses))
     assert 1 <= served <= cap + 10  # the cap counts live sessions; reclaimed ones free a place
     assert full >= 150
@@ -328,6 +344,9 @@ def test_burst_of_anonymous_requests_stays_under_the_cap_and_is_reclaimed(fixtur
     if status == 503:
         assert "Gerade sind alle Plätze belegt – bitte in einer Minute erneut versuchen" in body
         assert headers.get("Retry-After") == "60"
+    else:  # this client's limit while places are short
+        assert status == 429, status
+        assert "Bitte versuchen Sie es in" in body and int(headers["Retry-After"]) >= 1
     # nobody connected: everything is reclaimed after the connect timeout (15 s) ...
     left = _wait_for_kernels(fixture_server, pool, timeout=40)
     assert left <= pool, f"{left} kernels still alive"

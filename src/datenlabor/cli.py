@@ -115,8 +115,24 @@ def _read_params_file(path: str) -> dict[str, Any]:
         raise ParameterError(
             f"Die Parameterdatei „{path}“ ist keine Textdatei. Bitte als Text (UTF-8) speichern."
         ) from None
+
+    class _UniqueKeyLoader(yaml.SafeLoader):
+        """SafeLoader that refuses a key given twice (PyYAML silently keeps the last)."""
+
+        def construct_mapping(self, node, deep=False):
+            seen: set = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=deep)
+                if key in seen:
+                    raise ParameterError(
+                        f"Die Parameterdatei „{path}“ nennt „{key}“ zweimal "
+                        f"(Zeile {key_node.start_mark.line + 1}). Jeder Name darf nur einmal vorkommen."
+                    )
+                seen.add(key)
+            return super().construct_mapping(node, deep=deep)
+
     try:
-        data = yaml.safe_load(text) or {}
+        data = yaml.load(text, Loader=_UniqueKeyLoader) or {}  # a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (Zeile {mark.line + 1}, Spalte {mark.column + 1})" if mark else ""
@@ -175,22 +191,33 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.ci:
         values = {**lab.ci_parameters, **values}
     result = execute(lab, values, args.output, progress=not args.quiet, timeout=args.timeout)
-    print(f"Fertig in {result.duration_s:.1f} s. Ergebnisse: {result.folder}")
+    from .formatting import decimal
+
+    def german(value: Any) -> str:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return str(value)
+        return decimal(value, 3)
+
+    print(f"Fertig in {decimal(result.duration_s, 1)} s. Ergebnisse: {result.folder}")
     outside = 0
     for name, value in result.metrics.items():
         rng = lab.metric_ranges.get(name) or {}
         note = ""
         if rng and not (rng.get("min", float("-inf")) <= value <= rng.get("max", float("inf"))):
-            note = f"  (außerhalb des erwarteten Bereichs {rng.get('min')}–{rng.get('max')})"
+            note = (
+                f"  (außerhalb des erwarteten Bereichs {german(rng.get('min'))}–"
+                f"{german(rng.get('max'))})"
+            )
             outside += 1
-        print(f"  {name}: {value}{note}")
+        print(f"  {name}: {german(value)}{note}")
     own = [n for n, p in lab.parameters.items() if p.kind == "csv" and values.get(n)]
     if outside and own:
         print(
             f"\nACHTUNG: {outside} Kennzahl(en) liegen außerhalb der Bereiche, die für die "
             "Beispieldaten gelten. Bei eigenen Daten kann das stimmen – oder die Datei wurde "
             "anders gelesen als gemeint (Zahlenformat, Kopfzeile). Bitte die Hinweise zum Lesen "
-            "oben prüfen; der Parameter „lesen“ legt es fest."
+            "oben prüfen; die Parameter „lesen“ und „spalten“ legen es fest "
+            "(Vorschlag: datenlabor daten pruefen)."
         )
     return EXIT_OK
 

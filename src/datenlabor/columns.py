@@ -71,6 +71,14 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "geoeffnet": ("offen", "open", "oeffnungstag", "geoeffnet_ja_nein"),
     "jahr": ("year", "berichtsjahr", "stichjahr"),
     "einwohner": ("einwohner_insgesamt", "einwohnerzahl", "bevoelkerung", "population"),
+    "anteil_unter_18": ("anteil_unter_18_jahren", "anteil_unter_18_jahren_in_prozent"),
+    "anteil_ab_65": (
+        "anteil_65_jahre_und_aelter",
+        "anteil_65_jahre_und_aelter_in_prozent",
+        "anteil_ab_65_jahren_in_prozent",
+    ),
+    "arbeitslosenquote": ("arbeitslose_in_prozent", "arbeitslosenquote_in_prozent"),
+    "anteil_sgb2_haushalte": ("sgb_ii_quote", "sgb_ii_quote_in_prozent"),
     "gebaeude": ("wirtschaftseinheit", "liegenschaft", "objekt", "building", "gebaeudename"),
     "gebaeudeart": ("typ", "art", "nutzungsart", "gebaeudetyp"),
     "verbrauch_kwh": ("verbrauch", "waermeverbrauch", "energieverbrauch", "kwh", *_COUNT),
@@ -97,6 +105,10 @@ DEFAULTS: dict[str, Default] = {
     ),
     "stadtteil": Default("alle Zeilen bilden eine Gruppe „alle“", lambda df: "alle"),
 }
+
+#: Datasets whose optional columns an own file may lack (they stay empty, the notebook
+#: skips what needs them): statistics offices publish different sets of indicators.
+OPTIONAL_MAY_BE_MISSING = {"stadtteile-musterstadt"}
 
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
@@ -139,7 +151,7 @@ def format_mapping(mapping: dict[str, str]) -> str:
 
 @dataclass
 class Column:
-    """How one lab column is filled: ``how`` is gleich, erkannt, zugeordnet or standard."""
+    """How one lab column is filled: ``how`` is gleich, erkannt, zugeordnet, standard or leer."""
 
     name: str
     required: bool
@@ -174,6 +186,9 @@ class Resolution:
                 lines.append(f"Spalte „{c.name}“ aus „{c.source}“ (Parameter „spalten“).")
             elif c.how == "standard":
                 lines.append(f"Spalte „{c.name}“ fehlt – Standard: {c.note}.")
+            elif c.how == "leer":
+                lines.append(f"Spalte „{c.name}“ fehlt in der Datei – bleibt leer.")
+
         if self.ignored:
             lines.append(
                 f"{len(self.ignored)} weitere Spalte(n) der Datei werden nicht verwendet und nicht angezeigt."
@@ -197,7 +212,10 @@ def _context(fields: list[dict[str, Any]], file_columns: Iterable[str]) -> str:
 
 
 def resolve(
-    fields: list[dict[str, Any]], file_columns: Iterable[Any], spalten: str | dict[str, str] = ""
+    fields: list[dict[str, Any]],
+    file_columns: Iterable[Any],
+    spalten: str | dict[str, str] = "",
+    optional_may_be_missing: bool = False,
 ) -> Resolution:
     """Decide for each schema field which file column fills it.
 
@@ -266,7 +284,9 @@ def resolve(
             result.append(chosen[name])
         elif name in DEFAULTS and (DEFAULTS[name].for_required or not _required(f)):
             result.append(Column(name, _required(f), "standard", None, DEFAULTS[name].text))
-        else:  # optional columns too: an empty column would silently change results
+        elif optional_may_be_missing and not _required(f):
+            result.append(Column(name, False, "leer"))
+        else:  # optional columns too, unless allowed: an empty column changes results
             missing.append(name)
     if missing:
         shape = ""
@@ -299,8 +319,11 @@ def _ambiguous(
 
 
 def fill_defaults(df: pd.DataFrame, resolution: Resolution) -> pd.DataFrame:
-    """Add the columns ``resolution`` fills with a default (``DEFAULTS``), in schema order."""
+    """Add the columns ``resolution`` fills with a default (``DEFAULTS``) or leaves empty."""
     for c in resolution.columns:
         if c.how == "standard":
             df[c.name] = DEFAULTS[c.name].fill(df)
+        elif c.how == "leer":
+            df[c.name] = float("nan")
+
     return df[[c.name for c in resolution.columns]]

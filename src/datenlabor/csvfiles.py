@@ -1651,7 +1651,8 @@ def _convert_columns(
             continue
         dec, thou = info.number_format(col)
         numbers = to_numbers(out[col], dec, thou, name=col, info=info)
-        if numbers.notna().all() and (numbers % 1 == 0).all():
+        # beyond 2**53 a float is no longer an exact whole number and int64 would wrap
+        if numbers.notna().all() and (numbers % 1 == 0).all() and (numbers.abs() <= 2**53).all():
             numbers = numbers.astype("int64")
         out[col] = numbers
     for col in info.date_columns:

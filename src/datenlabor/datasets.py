@@ -72,7 +72,11 @@ def expected_columns(dataset_id: str, name: str | None = None) -> list[str]:
 
 
 def apply_schema(
-    df: pd.DataFrame, fields: list[dict[str, Any]], source: str, spalten: str = ""
+    df: pd.DataFrame,
+    fields: list[dict[str, Any]],
+    source: str,
+    spalten: str = "",
+    optional_may_be_missing: bool = False,
 ) -> pd.DataFrame:
     """Fill the schema's columns from ``df`` and convert types; German messages on mismatch.
 
@@ -87,7 +91,7 @@ def apply_schema(
     csv_info = df.attrs.get("csv_info")  # set by csvfiles.read_csv: the file's separators
     df = df.rename(columns=lambda c: str(c).strip())
     try:
-        resolution = resolve(fields, df.columns, spalten)
+        resolution = resolve(fields, df.columns, spalten, optional_may_be_missing)
     except CsvError as exc:
         raise CsvError(f"Die Datei „{source}“ passt nicht zum erwarteten Aufbau. {exc}") from None
     renames = resolution.renames
@@ -115,6 +119,9 @@ def apply_schema(
                     df[col] = df[col].map(_german_number)
                 df[col] = pd.to_numeric(df[col], errors="raise")
                 if ftype == "integer" and not df[col].isna().any():
+                    too_big = df[col].abs() > 2**53  # int64 would silently wrap around
+                    if too_big.any():
+                        raise ValueError(f"zu große Zahl: {df[col][too_big].iloc[0]:.0f}")
                     df[col] = df[col].astype("int64")
             elif ftype in ("date", "datetime") and csv_info:
                 from .csvfiles import parse_dates
@@ -213,7 +220,10 @@ def load(
         info = df.attrs.get("csv_info") or {}
         for warning in info.get("warnings", []):
             print(f"Hinweis zu „{source.name}“: {warning}")
-        out = apply_schema(df, fields, source.name, spalten or "")
+        from .columns import OPTIONAL_MAY_BE_MISSING
+
+        lax = dataset_id in OPTIONAL_MAY_BE_MISSING
+        out = apply_schema(df, fields, source.name, spalten or "", lax)
         for line in out.attrs["spalten"].notes():
             print(f"Hinweis zu „{source.name}“: {line}")
         return out

@@ -19,6 +19,7 @@ HOW_DE = {
     "erkannt": "automatisch erkannt",
     "zugeordnet": "zugeordnet mit „spalten“",
     "standard": "Standard",
+    "leer": "fehlt, bleibt leer",
 }
 
 
@@ -40,7 +41,7 @@ def check_file(
     ``DatenlaborError`` only for an unknown lab or a file that cannot be read.
     """
     from .catalog import get_lab
-    from .columns import format_mapping, parse_mapping, resolve
+    from .columns import OPTIONAL_MAY_BE_MISSING, format_mapping, parse_mapping, resolve
     from .csvfiles import read_csv
     from .datasets import apply_schema, resource
     from .running import own_data_options
@@ -56,6 +57,11 @@ def check_file(
     dataset_id = lab.parameters[name].extra.get("dataset") or lab.datasets[0]
     fields = resource(dataset_id, options["table"]).get("schema", {}).get("fields", [])
     source = Path(path).expanduser()
+    if source.is_dir():
+        raise CsvError(
+            f"„{path}“ ist ein Ordner, keine Datei. Bitte den Pfad zu einer CSV-, "
+            "Excel- (.xlsx) oder ODS-Datei angeben."
+        )
     if not source.is_file():
         raise CsvError(f"Die Datei „{path}“ gibt es nicht.")
     parse_mapping(spalten)  # syntax first, German message
@@ -65,16 +71,36 @@ def check_file(
     lines.append(f"Gelesen: {len(raw)} Zeilen, {len(raw.columns)} Spalten.")
     for warning in info.get("warnings", []):
         lines.append(f"Hinweis beim Lesen: {warning}")
+    command = f"datenlabor run {lab.slug} -p daten {_quote(str(path))}"
+    if lesen:
+        command += f' -p lesen "{lesen}"'
+    if lab.parameters[name].extra.get("any_csv"):  # the quality lab profiles every column
+        from .personal import DSGVO_NOTE, personal_columns
+
+        flagged = personal_columns(read_csv(source, lesen=lesen, convert=True))
+        lines += [
+            "",
+            "Dieses Lab profiliert jede CSV-Datei mit allen Spalten: "
+            + ", ".join(map(str, raw.columns)),
+        ]
+        if flagged:
+            lines.append(
+                "Möglicher Personenbezug: " + ", ".join(f"{c} ({w})" for c, w in flagged.items())
+            )
+            lines.append(DSGVO_NOTE)
+        lines += ["", "So starten Sie das Lab mit dieser Datei:", f"  {command}"]
+        return True, "\n".join(lines)
     try:
-        resolution = resolve(fields, raw.columns, spalten)
-        table_df = apply_schema(raw, fields, source.name, spalten)
+        lax = dataset_id in OPTIONAL_MAY_BE_MISSING
+        resolution = resolve(fields, raw.columns, spalten, lax)
+        table_df = apply_schema(raw, fields, source.name, spalten, lax)
     except DatenlaborError as exc:
         lines += ["", "So kann das Lab die Datei noch nicht verwenden:", str(exc)]
         return False, "\n".join(lines)
     lines += ["", "So werden die Spalten des Labs gefüllt:"]
     width = max(len(c.name) for c in resolution.columns)
     for c in resolution.columns:
-        origin = f"← „{c.source}“" if c.source else f"← {c.note}"
+        origin = f"← „{c.source}“" if c.source else f"← {c.note or '–'}"
         lines.append(f"  {c.name:<{width}}  {origin}  ({HOW_DE[c.how]})")
         found = _value_range(table_df[c.name])
         if found:
@@ -85,9 +111,6 @@ def check_file(
             "Nicht verwendet (Inhalte werden nicht angezeigt): " + ", ".join(resolution.ignored),
         ]
     mapping = resolution.mapping()
-    command = f"datenlabor run {lab.slug} -p daten {_quote(str(path))}"
-    if lesen:
-        command += f' -p lesen "{lesen}"'
     if mapping:
         command += f' -p spalten "{format_mapping(mapping)}"'
     lines += ["", "So starten Sie das Lab mit dieser Datei:", f"  {command}"]

@@ -93,7 +93,20 @@ def prepare(lab: Lab, values: dict[str, Any]) -> dict[str, Any]:
         package_path(dataset_id)  # missing dataset -> DatasetError
     for name, value in clean.items():
         param = lab.parameters[name]
-        if param.kind == "csv" and value:
+        if param.kind == "csv" and value and param.extra.get("any_csv"):
+            # any table is welcome (quality profile): it only has to be readable
+            from .csvfiles import read_csv
+
+            try:
+                table = read_csv(value, lesen=own_data_options(lab, clean, name)["lesen"])
+            except DatasetError as exc:
+                raise ParameterError(f"Parameter „{name}“: {exc}") from None
+            if table.empty:
+                raise ParameterError(
+                    f"Parameter „{name}“: Die Datei „{Path(value).name}“ enthält keine "
+                    "Datenzeilen (nur eine Kopfzeile oder nichts)."
+                )
+        elif param.kind == "csv" and value:
             dataset_id = param.extra.get("dataset") or (lab.datasets[0] if lab.datasets else None)
             if dataset_id:
                 try:

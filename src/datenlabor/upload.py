@@ -172,10 +172,21 @@ def report_html(
     if info is not None:
         found = "".join(f"<li>{html.escape(line)}</li>" for line in info.describe())
         found = f"<h4>So ist die Datei geschrieben</h4><ul>{found}</ul>"
+    from .personal import DSGVO_NOTE, personal_columns
+
+    flagged = personal_columns(df)
+    personal = ""
+    if flagged:
+        rows = "".join(
+            f"<li>„{html.escape(col)}“: {html.escape(why)}</li>" for col, why in flagged.items()
+        )
+        personal = (
+            f"<h4>Möglicher Personenbezug</h4><ul>{rows}</ul><p>{html.escape(DSGVO_NOTE)}</p>"
+        )
     return (
         f'<section class="datenlabor-profil" aria-label="{html.escape(title)}">'
         f"<h3>{html.escape(title)}</h3>{found}"
-        f"<h4>Auf einen Blick</h4><ul>{items}</ul>"
+        f"<h4>Auf einen Blick</h4><ul>{items}</ul>{personal}"
         + table_html(
             quality_profile(df, info.units if info is not None else None),
             "Qualitätsprofil: eine Zeile je Spalte",

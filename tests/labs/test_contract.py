@@ -20,7 +20,7 @@ import pytest
 import datenlabor
 from datenlabor import datasets
 from datenlabor.catalog import discover
-from datenlabor.columns import DEFAULTS
+from datenlabor.columns import DEFAULTS, OPTIONAL_MAY_BE_MISSING
 from datenlabor.errors import CsvError
 from datenlabor.paths import project_root
 from tests.helpers import german_csv
@@ -90,8 +90,12 @@ def test_own_german_csv_loads_like_the_bundled_table(dataset, table, encoding, t
 @pytest.mark.parametrize(("dataset", "table"), OWN_DATA)
 def test_misnamed_column_gets_a_german_message(dataset, table, tmp_path):
     expected = datasets.expected_columns(dataset, table)
-    # the last column the file cannot do without (columns.DEFAULTS may fill some)
-    column = next(c for c in reversed(expected) if c not in DEFAULTS)
+    # the last column the file cannot do without (columns.DEFAULTS may fill some, and
+    # datasets in OPTIONAL_MAY_BE_MISSING may lack optional ones)
+    fields = datasets.resource(dataset, table)["schema"]["fields"]
+    required = {f["name"] for f in fields if (f.get("constraints") or {}).get("required")}
+    lax = dataset in OPTIONAL_MAY_BE_MISSING
+    column = next(c for c in reversed(expected) if c not in DEFAULTS and (c in required or not lax))
     bundled = datenlabor.load(dataset, table).head(20)
     bad = tmp_path / "falsch.csv"
     bad.write_bytes(german_csv(bundled.rename(columns={column: f"{column} (alt)"})))

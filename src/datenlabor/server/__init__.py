@@ -11,7 +11,9 @@ One module per concern:
   file, banner, QR code, LAN address;
 * :mod:`.handlers` – gallery, app page behind the session cap, German error
   pages, security headers on every response;
-* :mod:`.admission` – session cap and reclaiming abandoned sessions;
+* :mod:`.admission` – session cap, reclaiming abandoned sessions, per-client
+  limits and token bucket that favour visitors who connect;
+* :mod:`.metrics` – ``/datenlabor/health`` and Prometheus metrics (loopback or token);
 * :mod:`.pools` – when preheated pool kernels are refilled (injectable clock);
 * :mod:`.kernelspecs` – app pages run in the sandbox kernel ``datenlabor-app``;
 * :mod:`.branding` – name, logo and colours of the municipality;

@@ -17,6 +17,7 @@ started). Pool kernels waiting for a visitor are not sessions.
 from __future__ import annotations
 
 import contextvars
+import math
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -29,46 +30,197 @@ _reservation: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
 
 @dataclass
 class Session:
-    """One visitor kernel: since when it waits, whether it connected, when its visitor left."""
+    """One visitor kernel: since when it waits, whether it connected, when its visitor left.
+
+    ``client`` is the visitor's address (memory only, never logged), ``delivered``
+    whether its page has been sent (only then may it be reclaimed early).
+    """
 
     since: float
+    client: str | None = None
     connections: int = 0
     connected: bool = False
     left: float | None = None
+    delivered: bool = False
+
+
+@dataclass
+class Verdict:
+    """The answer to a page request: a place (truthy), or status 429/503 with ``retry_after`` s."""
+
+    ok: bool
+    status: int = 200
+    retry_after: int = 0
+    reason: str = ""
+
+    def __bool__(self) -> bool:
+        return self.ok
 
 
 @dataclass
 class SessionBook:
-    """Live sessions and reservations of places (no I/O; times from ``clock`` in seconds)."""
+    """Live sessions and reservations of places (no I/O; times from ``clock`` in seconds).
+
+    Places are *short* once ``short_share`` of ``max_sessions`` are taken; only
+    then do the per-client limits bite: at most ``per_client_waiting``
+    never-connected and ``per_client_connected`` connected sessions per client,
+    and page requests beyond a token bucket (``burst`` pages, refilled at
+    ``rate`` pages per second) get 429. When all places are taken, the oldest
+    never-connected session whose page was delivered more than ``grace`` seconds
+    ago makes room (then the oldest left one); connected visitors are never
+    displaced. Evicted kernels are queued in ``evicting`` for the manager.
+    """
 
     max_sessions: int
     connect_timeout: float
     disconnect_timeout: float
     clock: Callable[[], float] = time.monotonic
+    per_client_waiting: int = 3
+    per_client_connected: int = 30
+    short_share: float = 0.75
+    grace: float = 15.0
+    rate: float = 20 / 60
+    burst: float = 40.0
     sessions: dict[str, Session] = field(default_factory=dict)
     reserved: int = 0
+    memory_full: bool = False  # set by the reaper: the server tree's PSS is over the cap
+    reserved_by: dict[str, int] = field(default_factory=dict)
+    buckets: dict[str, list[float]] = field(default_factory=dict)
+    evicting: list[str] = field(default_factory=list)
+    counters: dict[str, int] = field(
+        default_factory=lambda: {"voll": 0, "grenze": 0, "rate": 0, "verdraengt": 0, "verbunden": 0}
+    )
 
     def count(self) -> int:
         """Sessions plus places reserved by pages that are being delivered."""
         return len(self.sessions) + self.reserved
 
-    def admit(self) -> bool:
-        """Reserve a place for the current request; False if all places are taken."""
-        if self.count() >= self.max_sessions:
-            return False
+    def short(self) -> bool:
+        """True once ``short_share`` of the places are taken: per-client limits apply."""
+        return self.memory_full or self.count() >= self.max_sessions * self.short_share
+
+    def _tokens(self, client: str, now: float) -> float:
+        """Take one token of the client's bucket; seconds until one is back if it was empty."""
+        tokens, stamp = self.buckets.get(client, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - stamp) * self.rate)
+        if tokens >= 1.0:
+            self.buckets[client] = [tokens - 1.0, now]
+            return 0.0
+        self.buckets[client] = [tokens, now]
+        return (1.0 - tokens) / self.rate if self.rate > 0 else 60.0
+
+    def forget_clients(self, now: float | None = None) -> None:
+        """Drop the buckets that are full again (a client address is kept only while it limits)."""
+        now = self.clock() if now is None else now
+        for client, (tokens, stamp) in list(self.buckets.items()):
+            if tokens + (now - stamp) * self.rate >= self.burst:
+                del self.buckets[client]
+
+    def _waiting(self, client: str) -> list[tuple[str, Session]]:
+        return [
+            (kid, s) for kid, s in self.sessions.items() if s.client == client and not s.connected
+        ]
+
+    def _over_limit(self) -> list[tuple[float, str]]:
+        """Unopened delivered sessions of clients beyond their ``per_client_waiting`` newest
+        ones, oldest first: these need no grace period (a flood, not a slow phone)."""
+        by_client: dict[str, list[tuple[float, str]]] = {}
+        for kid, s in self.sessions.items():
+            if s.client is not None and not s.connected and s.delivered:
+                by_client.setdefault(s.client, []).append((s.since, kid))
+        out = []
+        for entries in by_client.values():
+            entries.sort()
+            out += entries[: max(0, len(entries) - self.per_client_waiting)]
+        return sorted(out)
+
+    def _evictable(self, now: float, client: str | None = None) -> str | None:
+        """The oldest never-connected delivered session past ``grace`` (then the oldest left one).
+
+        Without ``client``, sessions of a client beyond its unopened limit go first.
+        """
+        if client is None:
+            over = self._over_limit()
+            if over:
+                return over[0][1]
+        waiting = [
+            (s.since, kid)
+            for kid, s in self.sessions.items()
+            if not s.connected
+            and s.delivered
+            and now - s.since > self.grace
+            and (client is None or s.client == client)
+        ]
+        if waiting:
+            return min(waiting)[1]
+        if client is not None:
+            return None
+        left = [
+            (s.left, kid)
+            for kid, s in self.sessions.items()
+            if s.left is not None and not s.connections and now - s.left > self.grace
+        ]
+        return min(left)[1] if left else None
+
+    def _evict(self, kernel_id: str) -> None:
+        self.sessions.pop(kernel_id, None)
+        self.evicting.append(kernel_id)
+        self.counters["verdraengt"] += 1
+
+    def _reject(self, status: int, retry_after: float, reason: str) -> Verdict:
+        self.counters[reason] += 1
+        return Verdict(False, status, max(1, math.ceil(retry_after)), reason)
+
+    def admit(self, client: str | None = None) -> Verdict:
+        """Reserve a place for the current request of ``client`` (an address, or None).
+
+        Returns a truthy :class:`Verdict`, or a falsy one with status 429 (this
+        client's limit) or 503 (all places taken) and ``retry_after`` seconds.
+        """
+        now = self.clock()
+        wait = self._tokens(client, now) if client is not None else 0.0
+        if len(self.buckets) > 10_000:
+            self.forget_clients(now)
+        if client is not None and self.short():
+            if wait > 0:
+                return self._reject(429, wait, "rate")
+            waiting = self._waiting(client)
+            if len(waiting) + self.reserved_by.get(client, 0) >= self.per_client_waiting:
+                victim = self._evictable(now, client)
+                if victim is None:
+                    return self._reject(429, self.grace, "grenze")
+                self._evict(victim)  # this client's own oldest unopened page makes room
+            connected = sum(1 for s in self.sessions.values() if s.client == client and s.connected)
+            if connected >= self.per_client_connected:
+                return self._reject(429, 60, "verbunden")
+        if self.count() >= self.max_sessions or self.memory_full:
+            victim = self._evictable(now)
+            if victim is None:
+                return self._reject(503, 60, "voll")
+            self._evict(victim)
         self.reserved += 1
-        _reservation.set({"used": False})
-        return True
+        if client is not None:
+            self.reserved_by[client] = self.reserved_by.get(client, 0) + 1
+        _reservation.set({"used": False, "client": client})
+        return Verdict(True)
 
     def _use(self, token: dict) -> None:
         if not token["used"]:
             token["used"] = True
             self.reserved = max(0, self.reserved - 1)
+            client = token.get("client")
+            if client is not None:
+                left = self.reserved_by.get(client, 0) - 1
+                if left > 0:
+                    self.reserved_by[client] = left
+                else:
+                    self.reserved_by.pop(client, None)
 
     def started(self, kernel_id: str) -> None:
         """A kernel was handed to the visitor of the current request: it is a session now."""
-        self.sessions[kernel_id] = Session(since=self.clock())
         token = _reservation.get()
+        client = token.get("client") if token is not None else None
+        self.sessions[kernel_id] = Session(since=self.clock(), client=client)
         if token is not None:
             token["kernel_id"] = kernel_id
             self._use(token)
@@ -81,6 +233,7 @@ class SessionBook:
             session = self.sessions.get(token.get("kernel_id", ""))
             if session is not None:
                 session.since = self.clock()
+                session.delivered = True
         _reservation.set(None)
 
     def connected(self, kernel_id: str) -> None:
@@ -103,7 +256,11 @@ class SessionBook:
         self.sessions.pop(kernel_id, None)
 
     def abandoned(self, alive: Iterable[str], now: float | None = None) -> list[str]:
-        """Sessions to shut down; sessions whose kernel is no longer ``alive`` are forgotten."""
+        """Sessions to shut down; sessions whose kernel is no longer ``alive`` are forgotten.
+
+        While places are short, never-connected sessions past ``grace`` go too
+        (oldest first, until places are no longer short).
+        """
         now = self.clock() if now is None else now
         alive = set(alive)
         out = []
@@ -116,6 +273,22 @@ class SessionBook:
                 out.append(kernel_id)
             elif session.left is not None and now - session.left > self.disconnect_timeout:
                 out.append(kernel_id)
+        over = [entry for entry in self._over_limit() if entry[1] not in out]
+        early = over + sorted(
+            (s.since, kid)
+            for kid, s in self.sessions.items()
+            if kid not in out
+            and (s.since, kid) not in over
+            and not s.connected
+            and s.delivered
+            and now - s.since > self.grace
+        )
+        limit = self.max_sessions * self.short_share
+        for _, kernel_id in early:
+            if self.count() - len(out) < limit and not self.memory_full:
+                break
+            out.append(kernel_id)
+        self.forget_clients(now)
         return out
 
 
@@ -136,15 +309,46 @@ class SessionAdmission:
             max_sessions=options.max_sitzungen,
             connect_timeout=options.verbindung_sekunden,
             disconnect_timeout=options.weg_sekunden,
+            per_client_waiting=options.je_adresse_wartend,
+            per_client_connected=options.je_adresse_verbunden,
+            short_share=options.knapp_prozent / 100,
+            grace=options.schutz_sekunden,
+            rate=options.seiten_je_minute / 60,
+            burst=options.seiten_vorrat,
         )
         self.reap_interval = options.pruefabstand_sekunden
+        self.memory_cap_mb = options.max_speicher_mb
+        self.memory_mb = 0.0  # PSS of the server's process tree at the last check
+        self.kernel_starts = 0  # for the metrics: pool refills and kernels started for a page
+        self.pools_filled_once = False
         self._reaper = None
+
+    def admit_visitor(self, client: str | None) -> Verdict:
+        """:meth:`SessionBook.admit`, then shut down the sessions it evicted (in the background)."""
+        verdict = self.sessions.admit(client)
+        self._shutdown_evicted()
+        return verdict
+
+    def _shutdown_evicted(self) -> None:
+        from tornado.ioloop import IOLoop
+
+        while self.sessions.evicting:
+            kernel_id = self.sessions.evicting.pop()
+            self.log.info("Sitzung %s ohne Verbindung für einen neuen Besuch beendet.", kernel_id)
+            IOLoop.current().spawn_callback(self._shutdown_quietly, kernel_id)
+
+    async def _shutdown_quietly(self, kernel_id: str) -> None:
+        try:
+            await self.shutdown_kernel(kernel_id, now=True)
+        except Exception:  # noqa: BLE001 - a dying kernel must not stop the others
+            self.sessions.ended(kernel_id)
 
     def session_started(self, kernel_id: str) -> None:
         self.sessions.started(kernel_id)
 
     async def start_kernel(self, *args: Any, **kwargs: Any) -> str:
         kernel_id = await super().start_kernel(*args, **kwargs)
+        self.kernel_starts += 1
         self.session_started(kernel_id)
         return kernel_id
 
@@ -169,10 +373,84 @@ class SessionAdmission:
             self._reaper.start()
 
     async def reap(self) -> None:
-        """Shut down every abandoned session (a failing shutdown does not stop the others)."""
+        """Shut down every abandoned session (a failing shutdown does not stop the others).
+
+        Measures the PSS of the server's process tree first: above ``max_speicher_mb``
+        no new session is admitted unless an unopened one makes room.
+        """
+        import asyncio
+
+        self.memory_mb = await asyncio.get_running_loop().run_in_executor(None, tree_pss_mb)
+        self.sessions.memory_full = bool(self.memory_cap_mb) and self.memory_mb > self.memory_cap_mb
         for kernel_id in self.sessions.abandoned(self.list_kernel_ids()):
             self.log.info("Sitzung %s ohne Verbindung beendet.", kernel_id)
+            await self._shutdown_quietly(kernel_id)
+
+
+def tree_pss_mb(pid: int | None = None) -> float:
+    """PSS (shared pages counted once) of process ``pid`` (default: this one) and all
+    its descendants, in MB; processes that vanish meanwhile are skipped."""
+    import os
+
+    import psutil
+
+    try:
+        root = psutil.Process(pid or os.getpid())
+        family = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return 0.0
+    total = 0
+    for proc in family:
+        try:
+            total += proc.memory_full_info().pss
+        except psutil.Error:
+            continue
+    return total / 2**20
+
+
+def trusted_networks(entries: Iterable[str]) -> list:
+    """``ipaddress`` networks of the trusted proxies (``vertrauenswuerdige_proxys``).
+
+    Raises :class:`~datenlabor.errors.ServerOptionError` (German) for an entry that
+    is neither an address nor a network.
+    """
+    import ipaddress
+
+    from ..errors import ServerOptionError
+
+    out = []
+    for entry in entries:
+        for part in filter(None, (p.strip() for p in entry.split(","))):
             try:
-                await self.shutdown_kernel(kernel_id, now=True)
-            except Exception:  # noqa: BLE001 - a dying kernel must not stop the reaper
-                self.sessions.ended(kernel_id)
+                out.append(ipaddress.ip_network(part, strict=False))
+            except ValueError:
+                raise ServerOptionError(
+                    f"„{part}“ ist keine Adresse und kein Netz (z. B. 10.0.0.5 oder 10.0.0.0/8)."
+                ) from None
+    return out
+
+
+def _trusted(address: str, networks: list) -> bool:
+    import ipaddress
+
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return False
+    return any(ip in net for net in networks)
+
+
+def client_address(peer: str, forwarded_for: str | None, networks: list) -> str:
+    """The visitor's address: ``peer``, or, when ``peer`` is a trusted proxy, the first
+    untrusted address of ``X-Forwarded-For`` read from the right (the nearest hop first).
+
+    A client cannot choose its key by sending its own X-Forwarded-For: only
+    addresses appended by trusted proxies are skipped.
+    """
+    if not forwarded_for or not _trusted(peer, networks):
+        return peer
+    hops = [h.strip() for h in forwarded_for.split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _trusted(hop, networks):
+            return hop
+    return hops[0] if hops else peer

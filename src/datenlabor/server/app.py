@@ -25,6 +25,7 @@ from ..catalog import Lab, discover
 from ..errors import ServerOptionError
 from ..paths import export_absolute, labs_dir
 from . import voila_compat
+from .admission import trusted_networks
 from .branding import load_branding, logo_html
 from .handlers import (
     AssetLog,
@@ -37,6 +38,7 @@ from .handlers import (
 )
 from .kernelspecs import APP_KERNEL, AppKernelSpecManager
 from .legal import load_legal, page_handler_class
+from .metrics import HealthHandler, MetricsHandler, ServerMetrics, metrics_app
 from .options import DatenlaborServer
 
 TEMPLATE_NAME = "datenlabor"
@@ -131,6 +133,7 @@ class DatenlaborVoila(Voila):
         self.voila_configuration.default_pool_size = 0
         self.options = DatenlaborServer(parent=self)
         self.port, self.ip = self.options.port, self.options.ip
+        self.trusted_proxies = trusted_networks(self.options.vertrauenswuerdige_proxys)
         if self.options.ausfuehrlich:
             self.log_level = logging.INFO
         self.pools = explicit or self._pool_sizes()
@@ -179,7 +182,14 @@ class DatenlaborVoila(Voila):
         settings = super().init_settings()
         manager = voila_compat.build_kernel_manager(self, settings, self.pools)
         manager.start_reaper()
+        self.metrics = ServerMetrics(manager)
         return settings
+
+    def listen(self) -> None:
+        # Voilà's listen() runs the IOLoop until the server stops: the metrics port first.
+        if self.options.metrik_port:  # loopback only: never public
+            metrics_app(self.metrics).listen(self.options.metrik_port, "127.0.0.1")
+        super().listen()
 
     def stop(self) -> None:
         # Kernels first: their IPC sockets live in the connection folder.
@@ -213,6 +223,8 @@ class DatenlaborVoila(Voila):
             datenlabor_qr_svg=qr_svg(self.options.url) if self.options.url else "",
             datenlabor_assets=assets,
             serve_traceback=False,
+            datenlabor_trusted_proxies=self.trusted_proxies,
+            datenlabor_page_seconds=self.metrics.page_seconds.observe,
         )
         self.app.transforms.append(functools.partial(SecurityHeaders, assets=assets))
         # after SecurityHeaders (which edits the uncompressed page): gzip for HTML, JS, CSS, JSON
@@ -226,6 +238,18 @@ class DatenlaborVoila(Voila):
                 {"path": str(static_dir())},
             ),
             (base + r"datenlabor/(impressum|datenschutz|barrierefreiheit)", page_handler_class()),
+            (base + r"datenlabor/health", HealthHandler),
+            *(
+                [
+                    (
+                        base + r"datenlabor/metrics",
+                        MetricsHandler,
+                        {"metrics": self.metrics, "token": self.options.metrik_token},
+                    )
+                ]
+                if self.options.metrik_token
+                else []
+            ),
             (base + r"voila/render/(" + allowed + ")", LabAppHandler, page[2]),
             *kept,
             (r".*", NotFoundHandler),

@@ -12,15 +12,21 @@ from __future__ import annotations
 
 import html
 import re
+import time
 from typing import Any
 
 import tornado.web
 from voila.tornado.handler import TornadoVoilaHandler
 
 from ..catalog import AUDIENCES, LEVELS, Lab
+from .admission import client_address
 from .branding import Branding, logo_html
 
 FULL_MESSAGE = "Gerade sind alle Plätze belegt – bitte in einer Minute erneut versuchen."
+LIMIT_MESSAGE = (
+    "Von Ihrer Adresse kamen gerade sehr viele Anfragen. "
+    "Bitte versuchen Sie es in {seconds} Sekunden erneut."
+)
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -254,17 +260,36 @@ class LabAppHandler(PageMixin, TornadoVoilaHandler):
         self.streamed = True
         return super().flush(*args, **kwargs)
 
+    def client(self) -> str:
+        """The visitor's address (for limits only: kept in memory, never logged)."""
+        address = self.request.connection.context.address
+        peer = address[0] if isinstance(address, tuple) else str(self.request.remote_ip)
+        networks = self.settings.get("datenlabor_trusted_proxies", [])
+        return client_address(peer, self.request.headers.get("X-Forwarded-For"), networks)
+
     async def get(self, path: str | None = None) -> None:
-        sessions = self.kernel_manager.sessions
-        if not sessions.admit():
-            self.set_header("Retry-After", "60")
-            self.render_page(
-                "message.html",
-                status=503,
-                title="Alle Plätze belegt",
-                message=FULL_MESSAGE,
-                retry=True,
-            )
+        manager = self.kernel_manager
+        sessions = manager.sessions
+        started = time.monotonic()
+        verdict = manager.admit_visitor(self.client())
+        if not verdict:
+            self.set_header("Retry-After", str(verdict.retry_after))
+            if verdict.status == 429:
+                self.render_page(
+                    "message.html",
+                    status=429,
+                    title="Zu viele Anfragen",
+                    message=LIMIT_MESSAGE.format(seconds=verdict.retry_after),
+                    retry=True,
+                )
+            else:
+                self.render_page(
+                    "message.html",
+                    status=503,
+                    title="Alle Plätze belegt",
+                    message=FULL_MESSAGE,
+                    retry=True,
+                )
             return
         # Sets the _xsrf cookie: Voilà's front end sends it with the kernel shutdown
         # request when the page is left or reloaded (else 403 '_xsrf' argument missing).
@@ -273,6 +298,9 @@ class LabAppHandler(PageMixin, TornadoVoilaHandler):
             await super().get(path)
         finally:
             sessions.release()
+            observe = self.settings.get("datenlabor_page_seconds")
+            if observe is not None:
+                observe(time.monotonic() - started)
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         # Never a traceback or exception text in the browser.

@@ -64,6 +64,12 @@ class DatenlaborServer(Configurable):
         help="Höchstens so viele Besucher-Kernel gleichzeitig (Vorrat nicht mitgezählt); "
         "darüber erscheint „Gerade sind alle Plätze belegt“.",
     ).tag(metavar="N", vorgabe="was in 60 % des freien Speichers passt, je Kernel 200 MB")
+    max_speicher_mb = Float(
+        min=0.0,
+        config=True,
+        help="Höchstens so viel Speicher (PSS des ganzen Prozessbaums, MB); darüber nur noch "
+        "neue Besuche, wenn eine nie verbundene Seite weicht (0: keine Grenze).",
+    ).tag(metavar="MB", vorgabe="75 % des Arbeitsspeichers")
     verbindung_sekunden = Float(
         120.0,
         min=0.0,
@@ -82,6 +88,67 @@ class DatenlaborServer(Configurable):
         config=True,
         help="Sekunden zwischen zwei Prüfungen auf verlassene Sitzungen (0: nie prüfen).",
     ).tag(metavar="S")
+    knapp_prozent = Float(
+        75.0,
+        min=0.0,
+        max=100.0,
+        config=True,
+        help="Ab so viel Prozent belegter Plätze gelten die Grenzen je Adresse (darunter keine).",
+    ).tag(metavar="PROZENT")
+    je_adresse_wartend = Integer(
+        3,
+        min=1,
+        config=True,
+        help="Wenn Plätze knapp sind: höchstens so viele geöffnete Seiten je Adresse, deren App "
+        "sich noch nicht verbunden hat (die älteste macht der neuesten Platz).",
+    ).tag(metavar="N")
+    je_adresse_verbunden = Integer(
+        30,
+        min=1,
+        config=True,
+        help="Wenn Plätze knapp sind: höchstens so viele verbundene Apps je Adresse "
+        "(ein Workshop hinter einem Router zählt als eine Adresse).",
+    ).tag(metavar="N")
+    seiten_je_minute = Float(
+        20.0,
+        min=0.1,
+        config=True,
+        help="Wenn Plätze knapp sind: so viele App-Seiten je Minute und Adresse; "
+        "darüber „Zu viele Anfragen“ (429) mit der Wartezeit.",
+    ).tag(metavar="N")
+    seiten_vorrat = Float(
+        40.0,
+        min=1.0,
+        config=True,
+        help="So viele App-Seiten darf eine Adresse auf einmal abrufen, bevor die Grenze "
+        "je Minute greift.",
+    ).tag(metavar="N")
+    schutz_sekunden = Float(
+        15.0,
+        min=0.0,
+        config=True,
+        help="So viele Sekunden nach Auslieferung der Seite hat eine App Zeit, sich zu "
+        "verbinden, bevor sie bei knappen Plätzen einem neuen Besuch weichen muss.",
+    ).tag(metavar="S")
+    vertrauenswuerdige_proxys = List(
+        Unicode(),
+        config=True,
+        help="Adressen oder Netze (CIDR) von Lastverteilern, deren X-Forwarded-For gilt "
+        "(mehrfach möglich). Adressen der Besuchenden werden nur im Speicher gehalten, "
+        "nie protokolliert.",
+    ).tag(metavar="ADRESSE", vorgabe="keine")
+    metrik_port = Integer(
+        0,
+        min=0,
+        config=True,
+        help="Prometheus-Metriken unter /metrics auf diesem Port, nur an 127.0.0.1 (0: aus).",
+    ).tag(metavar="PORT")
+    metrik_token = Unicode(
+        "",
+        config=True,
+        help="Metriken auch unter /datenlabor/metrics des Servers, nur mit "
+        "„Authorization: Bearer TOKEN“ (leer: dort nicht erreichbar).",
+    ).tag(metavar="TOKEN", vorgabe="leer")
     ruhe_sekunden = Float(
         5.0,
         min=0.0,
@@ -113,6 +180,15 @@ class DatenlaborServer(Configurable):
             "Mehr Protokoll (nie Eingaben der Teilnehmenden).",
         ),
     }
+
+    @default("max_speicher_mb")
+    def _default_max_speicher_mb(self) -> float:
+        try:
+            import psutil
+
+            return round(psutil.virtual_memory().total / 2**20 * 0.75)
+        except Exception:  # noqa: BLE001
+            return 0.0
 
     @default("max_sitzungen")
     def _default_max_sitzungen(self) -> int:

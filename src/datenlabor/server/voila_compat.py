@@ -103,6 +103,7 @@ class PoolHooks:
         initialize = functools.partial(super()._initialize, notebook_path, None, **kwargs)
 
         async def start():
+            self.kernel_starts += 1
             result = await initialize()
             return result, result["task"]
 
@@ -136,6 +137,10 @@ def kernel_manager_class(app: voila.app.Voila) -> type:
     return DatenlaborKernelManager
 
 
+VISITOR_FORBIDDEN_MESSAGES = frozenset({"shutdown_request"})
+"""Kernel messages Voilà allows by default that a public visitor must not send."""
+
+
 def build_kernel_manager(app: voila.app.Voila, settings: dict, pools: dict) -> Any:
     """Replace the kernel manager Voilà created in ``init_settings`` by ours.
 
@@ -148,7 +153,11 @@ def build_kernel_manager(app: voila.app.Voila, settings: dict, pools: dict) -> A
         parent=app,
         connection_dir=app.connection_dir,
         kernel_spec_manager=app.kernel_spec_manager,
-        allowed_message_types=list(stock.allowed_message_types),
+        # A visitor's websocket may drive widgets, never shut the kernel down: Voilà's own
+        # front end leaves through the REST shutdown route (sendBeacon), not this message.
+        allowed_message_types=[
+            t for t in stock.allowed_message_types if t not in VISITOR_FORBIDDEN_MESSAGES
+        ],
         kernel_pools_config=pools,
     )
     app.kernel_manager = settings["kernel_manager"] = manager
