@@ -51,3 +51,38 @@ def test_interact_without_lab_asks_for_app_lab(monkeypatch):
 def test_lab_with_unknown_slug_lists_the_known_labs():
     with pytest.raises(LabNotFoundError, match="Vorhandene Labs: .*daten-erkunden"):
         app.lab("gibt-es-nicht")
+
+
+def test_choices_with_labels_show_the_label_and_pass_the_value(tmp_path):
+    from datenlabor.parameters import Parameter, read_parameters
+
+    notebook = tmp_path / "nb.ipynb"
+    notebook.write_text(
+        '{"cells": [{"cell_type": "code", "metadata": {"tags": ["parameters"]}, "outputs": [],'
+        ' "source": ["beispiel: str = \\"kita-plaetze\\"  # Welche Beispieldatei"]}],'
+        ' "metadata": {}, "nbformat": 4, "nbformat_minor": 5}',
+        encoding="utf-8",
+    )
+    labels = {"kita-plaetze": "Kita-Plätze je Stadtteil", "spielplaetze": "Spielplätze"}
+    param = read_parameters(notebook, {"beispiel": {"label": "Beispiel", "choices": labels}})[
+        "beispiel"
+    ]
+    assert param.choices == ["kita-plaetze", "spielplaetze"]
+    assert param.validate("spielplaetze") == "spielplaetze"
+    assert "kita-plaetze (Kita-Plätze je Stadtteil)" in param.allowed()
+    control = app.make_control(param, "kita-plaetze")
+    assert control.options == (
+        ("Kita-Plätze je Stadtteil", "kita-plaetze"),
+        ("Spielplätze", "spielplaetze"),
+    )
+    assert control.value == "kita-plaetze" and control.label == "Kita-Plätze je Stadtteil"
+    plain = Parameter("modus", "str", "a", "Modus", choices=["a", True, 0.5])
+    assert app.choice_options(plain.choices) == [("a", "a"), ("Ja", True), ("0,5", 0.5)]
+
+
+def test_offene_daten_nutzen_shows_no_internal_ids():
+    from datenlabor.catalog import get_lab
+
+    param = get_lab("offene-daten-nutzen").parameters["beispiel"]
+    texts = [text for text, _ in app.choice_options(param.choices, param.choice_labels)]
+    assert "kita-plaetze" in param.choices and "kita-plaetze" not in texts

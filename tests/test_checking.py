@@ -19,6 +19,26 @@ def test_check_fails_on_outputs_and_missing_parameters_cell(capsys):
     assert "[ohne-parameter] ohne-parameter.ipynb: Keine Zelle mit dem Tag „parameters“" in out
 
 
+def test_check_fails_on_a_raw_pandas_table_in_the_app(capsys, monkeypatch):
+    """roh-ausgabe is clean except for one cell that shows a DataFrame as pandas prints it."""
+    monkeypatch.setenv("DATENLABOR_DATASETS", str(fixture_path("datasets")))
+    from datenlabor import datasets
+
+    datasets._descriptor.cache_clear()
+    try:
+        problems = check_all(fixture_path("labs-kaputt"))
+    finally:
+        datasets._descriptor.cache_clear()
+    raw = [p for p in problems if p.startswith("[roh-ausgabe]")]
+    # the nur-notebook cell (teil.dtypes) and datenlabor.table(teil) are fine
+    assert raw == [
+        "[roh-ausgabe] roh-ausgabe.ipynb: Zelle 8 zeigt „teil“ in der App ungeformt (True/False, "
+        "NaN, dtype); für Menschen formatieren oder die Zelle mit „nur-notebook“ markieren."
+    ]
+    assert main(["check", "--labs", str(fixture_path("labs-kaputt"))]) == 1
+    assert "Zelle 8 zeigt „teil“" in capsys.readouterr().out
+
+
 def test_check_reports_parameter_lines_papermill_cannot_read(tmp_path):
     import nbformat
 
@@ -74,6 +94,7 @@ def test_check_flags_app_outputs_with_programming_words(tmp_path):
         nbformat.v4.new_code_cell("display(HTML(df.to_html()))"),
         nbformat.v4.new_code_cell("df.head();"),
         nbformat.v4.new_code_cell("df.style.format(prozent, na_rep='–')"),
+        nbformat.v4.new_code_cell("datenlabor.table(df, digits=2)"),
     ]
     path = tmp_path / "x.ipynb"
     nbformat.write(nb, path)

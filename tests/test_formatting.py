@@ -6,6 +6,7 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from datenlabor import formatting, plotting
 
@@ -33,3 +34,77 @@ def test_cells_of_tables():
     assert cell(pd.Timestamp("2024-12-31 13:05")) == "31.12.2024 13:05"
     assert cell(dt.date(2025, 1, 2)) == "02.01.2025"
     assert cell(["A", "B"]) == "A, B" and cell("Text") == "Text"
+
+
+def _shown(styler) -> list[str]:
+    """The visible texts of a rendered table, in reading order."""
+    import re
+
+    html = re.sub(r"<style.*?</style>", " ", styler.to_html(), flags=re.S)
+    return [
+        t for t in re.sub(r"<[^>]+>", "\n", html).split("\n") if t.strip() not in ("", "&nbsp;")
+    ]
+
+
+def test_table_formats_cells_for_people():
+    import datenlabor
+
+    df = pd.DataFrame(
+        {
+            "jahr": [2023, None],
+            "anzahl_kinder": [1234, np.nan],  # whole numbers with a gap: no decimals
+            "quote": [0.5, 1234.56],
+            "barrierefrei": [True, None],
+            "PLZ": [24939, 24103],
+            "Stichtag": pd.to_datetime(["2024-12-31", None]),
+        }
+    )
+    shown = _shown(datenlabor.table(df))
+    assert shown[:6] == ["Jahr", "Anzahl kinder", "Quote", "Barrierefrei", "PLZ", "Stichtag"]
+    assert shown[6:] == ["2023", "1.234", "0,5", "Ja", "24939", "31.12.2024"] + [
+        "–", "–", "1.234,6", "–", "24103", "–",
+    ]  # fmt: skip
+    text = " ".join(shown)
+    for word in ("True", "False", "NaN", "nan", "NaT", "None", "dtype", "<NA>"):
+        assert word not in text
+
+
+def test_table_index_labels_digits_and_formats():
+    import datenlabor
+
+    s = pd.Series([False, True], index=pd.Index([2015, 2016], name="jahr"), name="betroffen")
+    assert _shown(datenlabor.table(s)) == ["Jahr", "Betroffen", "2015", "Nein", "2016", "Ja"]
+    counts = pd.DataFrame({"A": [1, 2]}, index=pd.Index(["x", "y"], name="stadtteil"))
+    assert "<thead>" in datenlabor.table(counts).to_html()
+    assert datenlabor.table(counts).to_html().count("</tr>") == 3  # one header row, two rows
+    counts.columns.name = "Leistungsart"  # a named column axis keeps the index and its label
+    assert _shown(datenlabor.table(counts))[:3] == ["Leistungsart", "A", "Stadtteil"]
+    plain_rows = pd.DataFrame({"wert": [0.126]})  # row numbers are noise, hidden
+    assert _shown(datenlabor.table(plain_rows, digits=2)) == ["Wert", "0,13"]
+    named = pd.DataFrame({"anteil": [0.5, pd.NA]}, index=["A", "B"])
+    assert _shown(
+        datenlabor.table(named, labels={"anteil": "Anteil bewilligt"}, formats=lambda x: f"{x:.0%}")
+    ) == ["Anteil bewilligt", "A", "50%", "B", "–"]
+    assert _shown(datenlabor.table(named, index=False, digits={"anteil": 2})) == [
+        "Anteil",
+        "0,50",
+        "–",
+    ]
+    twice = pd.DataFrame([[1, 2.5]], columns=["a", "a"])  # duplicate labels still work
+    assert _shown(datenlabor.table(twice, caption="Zwei Spalten")) == [
+        "Zwei Spalten",
+        "A",
+        "A",
+        "1",
+        "2,5",
+    ]
+    with pytest.raises(TypeError):
+        datenlabor.table([1, 2])
+
+
+def test_table_aligns_words_left_and_numbers_right():
+    import datenlabor
+
+    df = pd.DataFrame({"Stadtteil": ["A", None], "Anzahl": [1, 2], "Anteil": ["27 %", "3 %"]})
+    html = datenlabor.table(df).to_html()
+    assert "td.col0" in html and "td.col1" not in html and "td.col2" not in html

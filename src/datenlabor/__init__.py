@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = ["load", "record", "read_csv", "pruefe", "__version__"]
+__all__ = ["load", "record", "read_csv", "pruefe", "table", "__version__"]
 
 if TYPE_CHECKING:  # pragma: no cover
     from .csvfiles import read_csv
     from .datasets import load
+    from .formatting import table
     from .recording import record
     from .selfcheck import pruefe
 
@@ -37,4 +38,8 @@ def __getattr__(name: str) -> Any:
         from .selfcheck import pruefe
 
         return pruefe
+    if name == "table":
+        from .formatting import table
+
+        return table
     raise AttributeError(name)

@@ -59,9 +59,16 @@ def choice_text(value: Any) -> str:
     return str(value)
 
 
-def choice_options(choices: Sequence[Any]) -> list[tuple[str, Any]]:
-    """``(label, value)`` pairs for a Dropdown/SelectMultiple: people read the label, the kernel gets the value."""
-    return [(choice_text(c), c) for c in choices]
+def choice_options(
+    choices: Sequence[Any], labels: Mapping[Any, str] | None = None
+) -> list[tuple[str, Any]]:
+    """``(label, value)`` pairs for a Dropdown/SelectMultiple: people read the label, the kernel gets the value.
+
+    ``labels`` (from lab.yaml ``choices: {value: label}``) replaces the text of a
+    value, so internal ids such as ``kita-plaetze`` never reach the page.
+    """
+    labels = labels or {}
+    return [(labels[c] if c in labels else choice_text(c), c) for c in choices]
 
 
 def make_control(param: Parameter, value: Any):
@@ -76,13 +83,15 @@ def make_control(param: Parameter, value: Any):
     }
     if param.choices is not None and param.type == "list":
         ctrl = w.SelectMultiple(
-            options=choice_options(param.choices),
+            options=choice_options(param.choices, param.choice_labels),
             value=tuple(value),
             rows=min(8, len(param.choices)),
             **common,
         )
     elif param.choices is not None:
-        ctrl = w.Dropdown(options=choice_options(param.choices), value=value, **common)
+        ctrl = w.Dropdown(
+            options=choice_options(param.choices, param.choice_labels), value=value, **common
+        )
     elif param.type == "bool":
         ctrl = w.Checkbox(value=bool(value), indent=False, **common)
     elif param.type == "int":

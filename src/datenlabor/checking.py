@@ -182,8 +182,7 @@ def check_lab(lab: Lab) -> list[str]:
     if not lab.notebook.is_file():
         return [prefix + f"Notebook {lab.notebook.name} fehlt."]
     problems = check_notebook(lab.notebook) + check_app_calls(lab) + check_learning(lab)
-    # TODO(issue 12): add check_app_outputs(lab.notebook) here once the labs tag their
-    # notebook-only cells „nur-notebook“ (on 29.11. 11:45 it reports 20 cells in 5 labs).
+    problems += check_app_outputs(lab.notebook)
     meta = lab.meta
     for key in REQUIRED_FIELDS:
         if meta.get(key) in (None, "", [], {}):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import re
 from typing import Any
 
 LOCALE = "de_DE"
@@ -95,3 +96,188 @@ def cell(value: Any, max_digits: int = 2) -> str:
             return MISSING
         return decimal(float(value), max_digits)
     return str(value)
+
+
+YES, NO = "Ja", "Nein"
+"""Booleans in a table cell (a cell starts a sentence of its own, hence capitalised)."""
+
+_PLAIN_WORDS = ("jahr", "year", "plz", "postleitzahl")
+
+
+def _is_plain(name: Any) -> bool:
+    """Columns holding years or postcodes: digits without thousands separator (2024, 24939)."""
+    words = str(name).lower().replace("_", " ").split()
+    return any(w in _PLAIN_WORDS or w.endswith("jahr") for w in words)
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None or type(value).__name__ in ("NaTType", "NAType"):
+        return True
+    try:
+        return bool(value != value)  # NaN is the only value unequal to itself
+    except (TypeError, ValueError):  # arrays and other containers
+        return False
+
+
+def readable(label: Any) -> str:
+    """A column or index name as a header: ``anzahl_kinder`` -> ``Anzahl kinder``.
+
+    Names that look like identifiers (lower case, digits, underscores, no blank)
+    get blanks and a capital first letter; any other text stays as written.
+    Numbers are written the German way (years unchanged), booleans as Ja/Nein.
+    """
+    if isinstance(label, str):
+        if label and label == label.lower() and " " not in label and label[0].isalpha():
+            text = label.replace("_", " ").strip()
+            return text[:1].upper() + text[1:]
+        return label
+    if _is_missing(label):
+        return MISSING
+    kind = getattr(getattr(label, "dtype", None), "kind", None)
+    if isinstance(label, bool) or kind == "b":
+        return YES if label else NO
+    if isinstance(label, int) or kind in ("i", "u"):
+        return str(int(label))  # mostly years or categories
+    return cell(label)
+
+
+def _cell_formatter(digits: int, plain: bool, custom: Any = None, whole: bool = False) -> Any:
+    """One column's formatter: value -> text, gaps always ``–``.
+
+    ``plain``: digits without thousands separator (years, postcodes);
+    ``whole``: a float column holding only whole numbers (counts with gaps) shows no decimals.
+    """
+
+    def show(value: Any) -> str:
+        if _is_missing(value):
+            return MISSING
+        if custom is not None:
+            return str(custom(value))
+        kind = getattr(getattr(value, "dtype", None), "kind", None)
+        if isinstance(value, bool) or kind == "b":
+            return YES if value else NO
+        if isinstance(value, int) or kind in ("i", "u"):
+            return str(int(value)) if plain else integer(value)
+        if isinstance(value, float) or kind == "f":
+            if (plain or whole) and float(value).is_integer():
+                return str(int(value)) if plain else integer(int(value))
+            return number(float(value), digits)
+        if isinstance(value, list | tuple):
+            return ", ".join(show(v) for v in value)
+        return cell(value, digits)
+
+    return show
+
+
+_NUMBER_TEXT = re.compile(r"^[-+−±]?\s?\d")
+
+
+def _is_text(values: Any) -> bool:
+    """A column of words (left-aligned); numbers, Ja/Nein and numbers written as text are not."""
+    kind = values.dtype.kind
+    if kind in "biufcmM":
+        return False
+    shown = [v for v in values if not _is_missing(v)]
+    return bool(shown) and not all(
+        isinstance(v, bool | int | float) or _NUMBER_TEXT.match(str(v)) for v in shown
+    )
+
+
+def table(
+    data: Any,
+    digits: int | dict[Any, int] = 1,
+    index: bool | None = None,
+    labels: dict[Any, str] | None = None,
+    formats: Any = None,
+    caption: str | None = None,
+) -> Any:
+    """A pandas table formatted for people, as a ``pandas.io.formats.style.Styler``.
+
+    ``data`` is a DataFrame or Series (shapes kept; the data are not changed,
+    only how they are shown). Every cell: German numbers with ``digits``
+    decimals (``1.234,5``; a dict gives digits per column), whole numbers grouped
+    (``12.345``), years and postcodes as plain digits (columns and index levels
+    whose name contains „jahr“, „year“, „plz“ or „postleitzahl“), ``Ja``/``Nein``
+    for booleans, ``31.12.2024`` for dates and ``–`` for gaps (NaN, None, NA, NaT).
+
+    Headers: ``labels`` maps a column or index name to its header; other names
+    that look like identifiers are made readable (``kinder_weg`` -> ``Kinder weg``).
+    ``index=None`` shows the index only when it carries information (a name or
+    labels that are not plain row numbers); ``True``/``False`` force it. A shown
+    index becomes the first column(s), so the table has a single header row.
+    A float column holding only whole numbers (counts with gaps) shows no decimals.
+    ``formats`` is a function used for every cell, or a dict column -> function,
+    applied to values that are not gaps (e.g. a percent formatter).
+    ``caption`` is shown above the table and read out by screen readers.
+
+    Imports pandas on first use. Raises ``TypeError`` for other objects.
+    """
+    import pandas as pd
+
+    if isinstance(data, pd.Series):
+        data = data.to_frame()
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"table() expects a pandas DataFrame or Series, not {type(data).__name__}")
+    labels = dict(labels or {})
+
+    def header(name: Any) -> Any:
+        return labels[name] if name in labels else (None if name is None else readable(name))
+
+    def column_digits(column: Any) -> int:
+        return digits.get(column, 1) if isinstance(digits, dict) else digits
+
+    from_index: set[Any] = set()  # columns made from the index: no function meant for values
+
+    def column_format(column: Any) -> Any:
+        if isinstance(formats, dict):
+            return formats.get(column)
+        return None if column in from_index else formats
+
+    if index is None:
+        named = any(n is not None for n in data.index.names)
+        index = named or not pd.api.types.is_integer_dtype(data.index.dtype)
+    if index and data.columns.nlevels == 1 and data.columns.name is None:
+        # The index becomes the first column(s): one header row instead of pandas' extra row
+        # for index names. Kept as index when the column axis has a name to show.
+        names = ["" if n is None else n for n in data.index.names]
+        if len(set(names)) == len(names) and not set(names) & set(data.columns):
+            data = data.rename_axis(index=names).reset_index()
+            from_index.update(names)
+            index = False
+
+    def formatter(position: int) -> Any:
+        column, values = data.columns[position], data.iloc[:, position]
+        whole = pd.api.types.is_float_dtype(values.dtype) and bool((values.dropna() % 1 == 0).all())
+        return _cell_formatter(
+            column_digits(column), _is_plain(column), column_format(column), whole
+        )
+
+    # Text columns read from the left, numbers (also numbers already written as text) from the right.
+    left = [i for i in range(data.shape[1]) if _is_text(data.iloc[:, i])]
+    if not data.columns.is_unique:  # Styler formats by label; show text instead
+        data = pd.DataFrame(
+            {i: data.iloc[:, i].map(formatter(i)) for i in range(data.shape[1])},
+            index=data.index,
+        ).set_axis(data.columns, axis=1)
+    # Names of the index levels and of the column axis are shown as header cells too.
+    data = data.rename_axis(index=[header(n) for n in data.index.names]).rename_axis(
+        columns=[header(n) for n in data.columns.names]
+    )
+    styler = data.style
+    if data.columns.is_unique:
+        styler = styler.format({c: formatter(i) for i, c in enumerate(data.columns)})
+    for level in range(data.columns.nlevels):
+        styler = styler.format_index(header, axis=1, level=level)
+    if index:
+        for level, name in enumerate(data.index.names):
+            styler = styler.format_index(_cell_formatter(1, _is_plain(name)), axis=0, level=level)
+    else:
+        styler = styler.hide(axis="index")
+    if left:
+        cells = ", ".join(f"td.col{i}, th.col_heading.col{i}" for i in left)
+        styler = styler.set_table_styles(
+            [{"selector": cells, "props": "text-align: left"}], overwrite=False
+        )
+    if caption:
+        styler = styler.set_caption(caption)
+    return styler

@@ -34,6 +34,9 @@ class Parameter:
     max: float | None = None
     step: float | None = None
     choices: list[Any] | None = None
+    # People-readable text per choice (lab.yaml ``choices`` written as a mapping value: label);
+    # controls show the label, the notebook receives the value.
+    choice_labels: dict[Any, str] = field(default_factory=dict, repr=False)
     # "csv": path to a CSV file of the dataset's schema; "datei": path to a file the notebook
     # reads itself (e.g. geodata); empty means the bundled data; "lesen": read options;
     # "spalten": column mapping ziel=quelle (columns.parse_mapping)
@@ -49,7 +52,10 @@ class Parameter:
     def allowed(self) -> str:
         """German description of the allowed values, used in every error message."""
         if self.choices is not None:
-            values = ", ".join(str(c) for c in self.choices)
+            values = ", ".join(
+                f"{c} ({self.choice_labels[c]})" if c in self.choice_labels else str(c)
+                for c in self.choices
+            )
             if self.type == "list":
                 return f"eine Auswahl aus: {values}"
             return f"einer von: {values}"
@@ -253,6 +259,8 @@ def read_parameters(notebook: Path, constraints: dict[str, dict[str, Any]]) -> d
         p.max = c.get("max")
         p.step = c.get("step")
         p.choices = list(c["choices"]) if "choices" in c else None
+        if isinstance(c.get("choices"), dict):  # {value: label, …}
+            p.choice_labels = {k: str(v) for k, v in c["choices"].items()}
         p.kind = c.get("kind")
         p.label = c.get("label")
         p.extra = {

@@ -63,7 +63,8 @@ def test_raw_files_really_are_messy():
 
 
 def test_app_choices_are_the_examples(lab):
-    assert lab.constraints["beispiel"]["choices"] == EXAMPLES
+    assert lab.parameters["beispiel"].choices == EXAMPLES
+    assert "kita-plaetze" not in lab.parameters["beispiel"].choice_labels.values()  # no ids shown
     assert lab.parameters["beispiel"].default in EXAMPLES
     assert lab.constraints["daten"]["kind"] == "csv"
 
@@ -154,7 +155,7 @@ def test_app_switches_example_and_profiles_uploads(app_url, page, tmp_path):
     box = open_app(page, app_url(SLUG))
     plot = box.locator("img").first
     expect(plot).to_have_attribute("alt", re.compile(r"Kita-Plätze"))
-    page.get_by_label("Beispieldatei", exact=True).select_option("no2-messwerte")
+    page.get_by_label("Beispieldatei", exact=True).select_option("Stickstoffdioxid-Messwerte")
     expect(plot).to_have_attribute("alt", re.compile(r"Stickstoffdioxid"))
 
     area = page.locator(".datenlabor-upload")
