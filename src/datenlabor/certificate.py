@@ -18,9 +18,10 @@ import os
 import re
 import tempfile
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .catalog import Lab
 from .errors import DatenlaborError
@@ -173,27 +174,42 @@ Diese Bestätigung wurde von der teilnehmenden Person selbst erstellt; der Name 
 """
 
 
-def certificate_pdf(cert: Certificate) -> bytes:
-    """The certificate as PDF bytes (A4, DejaVu Sans embedded, title and language set)."""
+def german_pdf(
+    title: str, margin: float, bottom: float, size: float, gap: float
+) -> tuple[Any, Callable[..., None]]:
+    """A new A4 fpdf2 document with DejaVu Sans (prints „ “ and umlauts) and a paragraph writer.
+
+    Returns ``(pdf, para)``; ``para(text, size=…, style="" | "B", gap=…)`` writes one
+    left-aligned paragraph (sizes in pt, margins and gaps in mm).
+    """
     from fpdf import FPDF
 
     pdf = FPDF(format="A4")
-    pdf.set_title(f"Teilnahmebestätigung – {cert.lab_title}")
-    pdf.set_author(cert.issuer)
-    pdf.set_subject(f"Teilnahmebestätigung für {cert.name}")
+    pdf.set_title(title)
     pdf.set_lang("de-DE")
     pdf.set_creator("Datenlabor")
     pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
-    pdf.set_margins(22, 22, 22)
-    pdf.set_auto_page_break(True, margin=20)
+    pdf.set_margins(margin, margin, margin)
+    pdf.set_auto_page_break(True, margin=bottom)
     pdf.add_page()
     width = pdf.w - pdf.l_margin - pdf.r_margin
 
-    def para(text: str, size: float = 11, style: str = "", gap: float = 2) -> None:
+    def para(text: str, size: float = size, style: str = "", gap: float = gap) -> None:
         pdf.set_font("DejaVu", style, size)
         pdf.multi_cell(width, size * 0.5, text, align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(gap)
+
+    return pdf, para
+
+
+def certificate_pdf(cert: Certificate) -> bytes:
+    """The certificate as PDF bytes (A4, DejaVu Sans embedded, title and language set)."""
+    pdf, para = german_pdf(
+        f"Teilnahmebestätigung – {cert.lab_title}", margin=22, bottom=20, size=11, gap=2
+    )
+    pdf.set_author(cert.issuer)
+    pdf.set_subject(f"Teilnahmebestätigung für {cert.name}")
 
     pdf.set_text_color(0, 85, 127)
     pdf.start_section("Teilnahmebestätigung")

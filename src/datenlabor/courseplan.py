@@ -211,25 +211,9 @@ der KI-Kompetenz nach Art. 4 KI-Verordnung.</p>
 
 def plan_pdf(items: Sequence[Entry], issuer: str = "") -> bytes:
     """The plan as PDF bytes (A4, DejaVu Sans)."""
-    from fpdf import FPDF
+    from .certificate import german_pdf
 
-    from .certificate import FONTS
-
-    pdf = FPDF(format="A4")
-    pdf.set_title("Kursplan Datenlabor")
-    pdf.set_lang("de-DE")
-    pdf.set_creator("Datenlabor")
-    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
-    pdf.set_margins(20, 20, 20)
-    pdf.set_auto_page_break(True, margin=18)
-    pdf.add_page()
-    width = pdf.w - pdf.l_margin - pdf.r_margin
-
-    def para(text: str, size: float = 10, style: str = "", gap: float = 1) -> None:
-        pdf.set_font("DejaVu", style, size)
-        pdf.multi_cell(width, size * 0.5, text, align="L", new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(gap)
+    pdf, para = german_pdf("Kursplan Datenlabor", margin=20, bottom=18, size=10, gap=1)
 
     pdf.start_section("Kursplan Datenlabor")
     para("Kursplan Datenlabor", 20, "B", 3)
