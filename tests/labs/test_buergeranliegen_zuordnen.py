@@ -60,7 +60,7 @@ def test_weak_model_without_balancing_misses_the_rare_category(tmp_path):
 @pytest.mark.slow
 def test_app_assigns_a_typed_report(app_url, page):
     page.goto(app_url(SLUG))
-    app = page.locator(".datenlabor-app")
+    app = page.locator(".datenlabor-app").first
     app.wait_for(timeout=60_000)
     vorschlag = app.locator(".datenlabor-vorschlag")
     vorschlag.wait_for(timeout=30_000)

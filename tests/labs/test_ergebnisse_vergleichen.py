@@ -70,10 +70,10 @@ def test_empty_history_falls_back_to_the_labelled_example(tmp_path, monkeypatch)
 @pytest.mark.browser
 def test_app_compares_another_metric(app_url, page):
     page.goto(app_url(SLUG))
-    box = page.locator(".datenlabor-app")
+    box = page.locator(".datenlabor-app").first
     box.wait_for()
     assert "dp_differenz" not in box.inner_text()
-    field = page.get_by_label("Kennzahl")
+    field = page.get_by_label("Kennzahl", exact=True)
     field.fill("dp_differenz")
     field.press("Enter")
     # The table gets the new metric column (history with this metric or the example),

@@ -48,7 +48,7 @@ def test_notebook_runs_on_own_german_csv(tmp_path):
 @pytest.mark.slow
 def test_app_changes_forecast_horizon(app_url, page):
     page.goto(app_url(SLUG))
-    app = page.locator(".datenlabor-app")
+    app = page.locator(".datenlabor-app").first
     app.wait_for(timeout=60_000)
     bild = app.locator("img").first
     bild.wait_for(timeout=30_000)
