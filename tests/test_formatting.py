@@ -108,3 +108,12 @@ def test_table_aligns_words_left_and_numbers_right():
     df = pd.DataFrame({"Stadtteil": ["A", None], "Anzahl": [1, 2], "Anteil": ["27 %", "3 %"]})
     html = datenlabor.table(df).to_html()
     assert "td.col0" in html and "td.col1" not in html and "td.col2" not in html
+
+
+def test_count_uses_the_right_number_of_the_noun():
+    from datenlabor.formatting import count
+
+    assert count(1, "Wert", "Werte") == "1 Wert"
+    assert count(0, "Wert", "Werte") == "0 Werte"
+    assert count(2, "Lauf", "Läufe") == "2 Läufe"
+    assert count(12345, "Zeile", "Zeilen") == "12.345 Zeilen"

@@ -180,14 +180,14 @@ def test_sweep_results_history_crash_and_resume(mini_lab, tmp_path, capsys):
 
     # Same call again: nothing to do. A lost point is run again, failed ones only on request.
     assert main(args) == 1
-    assert "4 Punkt(e) lagen schon vor" in capsys.readouterr().out
+    assert "4 Punkte lagen schon vor" in capsys.readouterr().out
     import shutil
 
     shutil.rmtree(folder / "p002-faktor-2.0-absturz-False")
     assert main(args) == 1
-    assert "3 Punkt(e) lagen schon vor" in capsys.readouterr().out
+    assert "3 Punkte lagen schon vor" in capsys.readouterr().out
     assert main([*args, "--fehlgeschlagene-wiederholen"]) == 1
-    assert "2 Punkt(e) lagen schon vor" in capsys.readouterr().out
+    assert "2 Punkte lagen schon vor" in capsys.readouterr().out
     per_point: dict[str, int] = {}
     for r in history.list_runs("mini", db=out / history.DB_NAME):
         per_point[r.point] = per_point.get(r.point, 0) + 1

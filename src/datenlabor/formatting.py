@@ -50,6 +50,20 @@ def integer(value: int, group_from: int = 4) -> str:
     return format_decimal(whole, format="#,##0", locale=LOCALE)
 
 
+def count(n: int, one: str, other: str) -> str:
+    """``n`` and the noun in the right number: ``1 Wert``, ``2 Werte``, ``1.234 Werte``.
+
+    The plural category comes from babel's CLDR plural rules for German
+    (``one`` for exactly 1, ``other`` otherwise); German nouns have no
+    rule-based plural, so the caller names both forms. The number is grouped
+    like :func:`integer`.
+    """
+    from babel import Locale
+
+    form = Locale.parse(LOCALE).plural_form(abs(int(n)))
+    return f"{integer(n)} {one if form == 'one' else other}"
+
+
 def yes_no(value: bool) -> str:
     """``ja`` or ``nein``."""
     return "ja" if value else "nein"

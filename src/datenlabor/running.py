@@ -170,6 +170,16 @@ def render_html(notebook_path: Path, html_path: Path) -> None:
     html_path.write_text(body, encoding="utf-8")
 
 
+# papermill's tqdm bar, in German (its own says "Executing … cell/s"); papermill
+# accepts a dict of tqdm keywords instead of True.
+PROGRESS_BAR = {
+    "desc": "Lab wird ausgeführt",
+    "unit": "Zelle",
+    "bar_format": "{desc}: {percentage:3.0f} % |{bar}| {n_fmt}/{total_fmt} Zellen "
+    "[{elapsed} vergangen, noch etwa {remaining}]",
+}
+
+
 def execute(
     lab: Lab,
     values: dict[str, Any],
@@ -228,7 +238,7 @@ def execute(
             str(nb_out),
             parameters=clean,
             kernel_name=KERNEL_NAME,
-            progress_bar=progress,
+            progress_bar=PROGRESS_BAR if progress else False,
             cwd=str(tmp),
             execution_timeout=timeout,
             report_mode=False,

@@ -19,13 +19,13 @@ import tornado.web
 from voila.tornado.handler import TornadoVoilaHandler
 
 from ..catalog import AUDIENCES, LEVELS, Lab
+from ..formatting import count
 from .admission import client_address
 from .branding import Branding, logo_html
 
 FULL_MESSAGE = "Gerade sind alle Plätze belegt – bitte in einer Minute erneut versuchen."
 LIMIT_MESSAGE = (
-    "Von Ihrer Adresse kamen gerade sehr viele Anfragen. "
-    "Bitte versuchen Sie es in {seconds} Sekunden erneut."
+    "Von Ihrer Adresse kamen gerade sehr viele Anfragen. Bitte versuchen Sie es in {wait} erneut."
 )
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -279,7 +279,9 @@ class LabAppHandler(PageMixin, TornadoVoilaHandler):
                     "message.html",
                     status=429,
                     title="Zu viele Anfragen",
-                    message=LIMIT_MESSAGE.format(seconds=verdict.retry_after),
+                    message=LIMIT_MESSAGE.format(
+                        wait=count(int(verdict.retry_after), "Sekunde", "Sekunden")
+                    ),
                     retry=True,
                 )
             else:
