@@ -287,7 +287,9 @@ def cmd_neu(args: argparse.Namespace) -> int:
     for path in files:
         print(f"  {relative_path(path)}")
     print(
-        "Nächste Schritte: Notebook und lab.yaml anpassen, dann „datenlabor check“ (siehe labs/README.md)."
+        "Nächste Schritte: Notebook und lab.yaml anpassen – auch die Aufgaben, die Wissensfragen "
+        "(quiz) und die KI-Kompetenzen (ki_kompetenz) sind Vorlagen –, dann „datenlabor check“ "
+        "(siehe labs/README.md)."
     )
     return EXIT_OK
 
