@@ -13,8 +13,9 @@ from datenlabor import formatting, plotting
 
 def test_metric_groups_integers_and_shows_three_decimals():
     assert formatting.metric(1234567) == "1.234.567"
-    assert formatting.metric(0.5) == "0,500"
-    assert formatting.metric(True) == "True" and formatting.metric("A") == "A"
+    assert formatting.metric(0.5) == "0,5" and formatting.metric(47.3) == "47,3"
+    assert formatting.metric(0.87654) == "0,877" and formatting.metric(float("nan")) == "–"
+    assert formatting.metric(True) == "ja" and formatting.metric("A") == "A"
 
 
 def test_number_has_fixed_decimals_and_plotting_uses_it():

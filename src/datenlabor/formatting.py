@@ -77,12 +77,17 @@ def date(value: _dt.date | _dt.datetime) -> str:
 
 
 def metric(value: Any) -> str:
-    """A recorded metric: integers grouped (``1.234``), other numbers with three decimals."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    """A recorded metric: integers grouped (``1.234``), other numbers with at most three
+    decimals and no trailing zeros (``0,87``, ``47,3``), booleans ``ja``/``nein``."""
+    if isinstance(value, bool):
+        return yes_no(value)
+    if not isinstance(value, int | float):
         return str(value)
     if isinstance(value, int):
         return integer(value)
-    return number(value, 3)
+    if math.isnan(value):
+        return MISSING
+    return decimal(value, 3)
 
 
 def cell(value: Any, max_digits: int = 2) -> str:
