@@ -371,3 +371,24 @@ def test_list_parameter_alternatives_are_validated_as_lists():
     ]
     with pytest.raises(ParameterError, match="Nirgendwo"):
         build_grid(lab, [("stadtteile", "Altstadt;Nirgendwo")])
+
+
+def test_summary_chart_speaks_german(mini_lab):
+    """Panels titled with the metric's German label, x axis with the parameter's label."""
+    from datenlabor.results import RunResult
+    from datenlabor.sweep import plot_summary
+
+    grid = build_grid(mini_lab, [("faktor", "0,5;1,5"), ("modus", "summe,mittel")], {})
+    states = [
+        RunResult("mini", values, metrics={"ergebnis": 1.5 * i, "zeilen": 2})
+        for i, (_, values) in enumerate(grid.points())
+    ]
+    fig = plot_summary(mini_lab, grid, states, {"ergebnis": "Ergebnis der Rechnung"})
+    titles = [ax.get_title(loc="left") for ax in fig.axes]
+    assert titles == ["Ergebnis der Rechnung", "Zeilen"]
+    assert fig.axes[-1].get_xlabel() == "Faktor"
+    fig.canvas.draw()
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels() if t.get_text()]
+    assert ticks and all("." not in t for t in ticks), ticks
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend == ["Rechenart = mittel", "Rechenart = summe"]
