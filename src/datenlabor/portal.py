@@ -205,6 +205,8 @@ def _stream(response: Any, write: Any, limit: int, what: str, progress: bool) ->
 def _mb(n: int) -> str:
     from .formatting import decimal
 
+    if n < 1024 * 1024:
+        return f"{decimal(n / 1024, 1)} KB"
     return f"{decimal(n / 1024 / 1024, 1)} MB"
 
 
