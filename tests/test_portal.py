@@ -523,3 +523,35 @@ def _fails_describe(argv: list[str], capsys) -> str:
     captured = capsys.readouterr()
     assert "Traceback" not in captured.err and captured.err.startswith("Fehler: ")
     return captured.err
+
+
+@pytest.mark.parametrize(
+    "url, api, resource",
+    [
+        (
+            "https://opendata.musterstadt.de/dataset/radzaehlung",
+            "https://opendata.musterstadt.de/api/3/action/package_show?id=radzaehlung",
+            None,
+        ),
+        (
+            "https://daten.example/ckan/dataset/rad/resource/abc-1",
+            "https://daten.example/ckan/api/3/action/package_show?id=rad",
+            "abc-1",
+        ),
+        (
+            "https://www.govdata.de/suche/daten/radzaehlung-musterstadt",
+            "https://ckan.govdata.de/api/3/action/package_show?id=radzaehlung-musterstadt",
+            None,
+        ),
+        (
+            "https://portal.example/api/action/package_show?id=x",
+            "https://portal.example/api/action/package_show?id=x",
+            None,
+        ),
+        ("https://portal.example/files/daten.csv", None, None),
+    ],
+)
+def test_addresses_that_lead_to_the_ckan_api(url, api, resource):
+    from datenlabor.portal import _api_call
+
+    assert _api_call(url) == ((api, resource) if api else None)

@@ -12,7 +12,8 @@ Addresses understood:
 * ``https://portal/api/3/action/package_show?id=NAME`` (the Action API, as
   documented at https://docs.ckan.org/en/latest/api/),
 * ``https://portal/dataset/NAME`` and ``…/dataset/NAME/resource/ID`` (the
-  dataset page; the API call is derived from it),
+  dataset page; the API call is derived from it), and GovData's detail pages
+  ``https://www.govdata.de/suche/daten/NAME`` (asked at ``GOVDATA_API``),
 * any other ``http(s)`` address: downloaded as a CSV file.
 
 CKAN answers ``{"success": true, "result": {...}}``; errors come as
@@ -67,6 +68,9 @@ _API_PATH = re.compile(r"/api/(?:3/)?action/package_show/?$")
 _DATASET_PATH = re.compile(
     r"^(?P<base>.*?)/dataset/(?P<name>[^/]+)(?:/resource/(?P<res>[^/]+))?/?$"
 )
+_GOVDATA_PAGE = re.compile(r"^/(?:suche/daten|web/guest/suchen/-/details)/(?P<name>[^/?#]+)/?$")
+GOVDATA_API = "https://ckan.govdata.de/api/3/action/package_show"
+"""GovData's detail pages are not CKAN pages; its CKAN Action API answers here."""
 _CSV_FORMATS = {"csv", "text/csv", ".csv", "csv-datei"}
 
 
@@ -218,6 +222,9 @@ def _api_call(url: str) -> tuple[str, str | None] | None:
     parts = urlsplit(url)
     if _API_PATH.search(parts.path):
         return url, None
+    govdata = _GOVDATA_PAGE.match(parts.path)
+    if parts.netloc.lower() in ("www.govdata.de", "govdata.de") and govdata:
+        return f"{GOVDATA_API}?id={govdata['name']}", None
     match = _DATASET_PATH.match(parts.path)
     if not match:
         return None
