@@ -1,4 +1,4 @@
-"""The ``datenlabor`` command: list, params, run, check, serve, lab, sweep, runs, aufgaben, kursplan, bestaetigung.
+"""The ``datenlabor`` command: list, params, run, check, neu, serve, lab, sweep, runs, aufgaben, kursplan, bestaetigung, daten.
 
 Messages are German; exit code 2 means "your input was wrong, nothing was done".
 """
