@@ -178,9 +178,10 @@ def _stream(response: Any, write: Any, limit: int, what: str, progress: bool) ->
             dynamic_ncols=True,
             leave=False,
             desc="Herunterladen",
-            bar_format="{desc} |{bar}| {n_fmt}/{total_fmt} [{elapsed} vergangen, noch etwa {remaining}]"
+            bar_format="{desc} |{bar}| {n_fmt}{unit} von {total_fmt}{unit} "
+            "[{elapsed} vergangen, noch etwa {remaining}]"
             if length
-            else "{desc}: {n_fmt} [{elapsed} vergangen]",
+            else "{desc}: {n_fmt}{unit} [{elapsed} vergangen]",
         )
     copied = 0
     try:
