@@ -169,19 +169,17 @@ def _stream(response: Any, write: Any, limit: int, what: str, progress: bool) ->
     if progress:
         from tqdm import tqdm
 
+        total = int(length) if length and length.isdigit() else None
         bar = tqdm(
-            total=int(length) if length and length.isdigit() else None,
+            total=total,
             unit="B",
-            unit_scale=True,
-            unit_divisor=1024,
             file=sys.stderr,
             dynamic_ncols=True,
             leave=False,
             desc="Herunterladen",
-            bar_format="{desc} |{bar}| {n_fmt}{unit} von {total_fmt}{unit} "
-            "[{elapsed} vergangen, noch etwa {remaining}]"
-            if length
-            else "{desc}: {n_fmt}{unit} [{elapsed} vergangen]",
+            bar_format="{desc} |{bar}| [{elapsed} vergangen, noch etwa {remaining}]"
+            if total
+            else "{desc} [{elapsed} vergangen]",
         )
     copied = 0
     try:
@@ -194,6 +192,8 @@ def _stream(response: Any, write: Any, limit: int, what: str, progress: bool) ->
                 )
             write(chunk)
             if bar is not None:
+                of = f" von {_mb(bar.total)}" if bar.total else ""
+                bar.set_description_str(f"Herunterladen: {_mb(copied)}{of}", refresh=False)
                 bar.update(len(chunk))
     except requests.exceptions.RequestException:
         raise PortalError(
