@@ -555,3 +555,26 @@ def test_addresses_that_lead_to_the_ckan_api(url, api, resource):
     from datenlabor.portal import _api_call
 
     assert _api_call(url) == ((api, resource) if api else None)
+
+
+def test_failed_replacement_keeps_the_old_package(portal, tmp_path, capsys):
+    target = tmp_path / "rad"
+    assert main(_holen(f"{portal}/dataset/radzaehlung", "--ziel", str(target))) == 0
+    before = (target / "datapackage.json").read_bytes()
+    capsys.readouterr()
+    assert main(_holen(f"{portal}/dataset/bild", "--ziel", str(target), "--ersetzen")) == 2
+    assert "keine lesbare CSV-Tabelle" in capsys.readouterr().err
+    assert (target / "datapackage.json").read_bytes() == before
+    assert _everything(tmp_path) == ["rad"]
+
+
+def test_interrupted_fetch_leaves_nothing(portal, tmp_path, capsys, monkeypatch):
+    import datenlabor.portal
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(datenlabor.portal, "infer_resource", interrupted)
+    assert main(_holen(f"{portal}/dataset/radzaehlung", "--ziel", str(tmp_path / "rad"))) == 130
+    assert "Abgebrochen" in capsys.readouterr().err
+    assert _everything(tmp_path) == []
