@@ -269,7 +269,8 @@ def test_ckan_dataset_becomes_a_valid_package_with_licence_and_attribution(
     assert fields["Zaehlerstand"]["type"] == "integer"
     assert frictionless.Package(str(target / "datapackage.json")).validate().valid
     assert "Lizenz: Datenlizenz Deutschland – Namensnennung – Version 2.0" in out
-    assert f"datenlabor daten pruefen LAB {target / 'radzaehlung.csv'}" in out
+    assert "Passende Labs (Spalten ohne Zuordnung gefunden): nachfrage-vorhersagen" in out
+    assert f"datenlabor daten pruefen nachfrage-vorhersagen {target / 'radzaehlung.csv'}" in out
 
 
 def test_german_statistics_file_is_typed_right(portal, tmp_path, capsys):
@@ -485,6 +486,7 @@ def test_describe_writes_datapackage_next_to_the_file(tmp_path, capsys):
     assert all("Bitte ergänzen" in f["description"] for f in fields.values())
     assert frictionless.Package(str(tmp_path / "datapackage.json")).validate().valid
     assert "Noch zu ergänzen in datapackage.json" in out
+    assert "kein Lab passt ohne Spaltenzuordnung" in out
     # a second description is refused unless asked
     assert main(argv) == 2
     assert "gibt es schon" in capsys.readouterr().err

@@ -51,7 +51,7 @@ from .datapackage import (
     write_file_atomic,
     write_package_folder,
 )
-from .errors import CsvError, PortalError
+from .errors import CsvError, DatenlaborError, PortalError
 
 DEFAULT_MAX_MB = 20
 """Default size limit of a downloaded file in MB (the CSV reader's limit, ``csvfiles.MAX_BYTES``)."""
@@ -574,8 +574,55 @@ def fetch(
     if written.get("attribution"):
         head.append(f"Namensnennung: {written['attribution']}")
     tail = [*notes, *_todo(written)]
-    tail.append("Nächster Schritt: datenlabor daten pruefen LAB " + str(target / file_name))
+    columns = [f["name"] for f in written["resources"][0]["schema"]["fields"]]
+    tail += _next_steps(target / file_name, columns)
     return Fetched(target, written, head + lines + tail)
+
+
+def fitting_labs(columns: list[str]) -> list[str]:
+    """Slugs of the labs whose own-data table these columns fill without a mapping.
+
+    Only the column names are compared (``columns.resolve``: same name, umlaut
+    spellings, synonyms); whether a lab accepts the table's shape is decided
+    by ``datenlabor daten pruefen``. The quality lab, which takes any CSV, is
+    not listed. Never raises: a lab that cannot be inspected is left out.
+    """
+    from .catalog import discover
+    from .columns import OPTIONAL_MAY_BE_MISSING, resolve
+    from .datasets import resource
+    from .running import own_data_options
+
+    fits = []
+    try:
+        labs = discover()
+    except DatenlaborError:
+        return []
+    for lab in labs:
+        names = [n for n, p in lab.parameters.items() if p.kind == "csv"]
+        if not names or lab.parameters[names[0]].extra.get("any_csv"):
+            continue
+        try:
+            extra = lab.parameters[names[0]].extra
+            dataset_id = extra.get("dataset") or lab.datasets[0]
+            table = own_data_options(lab, {}, names[0])["table"]
+            fields = resource(dataset_id, table).get("schema", {}).get("fields", [])
+            resolve(fields, columns, "", dataset_id in OPTIONAL_MAY_BE_MISSING)
+        except (DatenlaborError, IndexError, KeyError):
+            continue
+        fits.append(lab.slug)
+    return fits
+
+
+def _next_steps(path: Path, columns: list[str]) -> list[str]:
+    labs = fitting_labs(columns)
+    if not labs:
+        return [
+            f"Nächster Schritt: datenlabor daten pruefen LAB {path} "
+            "(kein Lab passt ohne Spaltenzuordnung; „daten pruefen“ schlägt sie vor)"
+        ]
+    return ["Passende Labs (Spalten ohne Zuordnung gefunden): " + ", ".join(labs)] + [
+        f"Nächster Schritt: datenlabor daten pruefen {labs[0]} {path}"
+    ]
 
 
 def _check_folder(target: Path, replace: bool) -> None:
@@ -693,4 +740,6 @@ def describe_local(
     if lic:
         lines.append(f"Lizenz: {lic.title}")
     lines += _todo(written)
+    columns = [f["name"] for f in inferred.resource["schema"]["fields"]]
+    lines += _next_steps(folder / path.name, columns)
     return Fetched(folder, written, lines)
