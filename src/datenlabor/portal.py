@@ -466,8 +466,10 @@ def fetch(
                 f"groß, erlaubt sind höchstens {_mb(limit)}. Mit --hoechstgroesse MB lässt sich "
                 "die Grenze anheben."
             )
-        base = api.split("/api/", 1)[0]
-        page = f"{base}/dataset/{dataset_name}"
+        if _API_PATH.search(urlsplit(url).path):
+            page = f"{api.split('/api/', 1)[0]}/dataset/{dataset_name}"
+        else:  # the page the person opened (also GovData's own detail page)
+            page = url
         publisher = _publisher(result)
         given = str(chosen.get("licenseAttributionByText") or "") or _extra(
             result, "licenseAttributionByText"
