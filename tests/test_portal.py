@@ -10,6 +10,7 @@ no temporary folder is left behind.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -580,3 +581,23 @@ def test_interrupted_fetch_leaves_nothing(portal, tmp_path, capsys, monkeypatch)
     assert main(_holen(f"{portal}/dataset/radzaehlung", "--ziel", str(tmp_path / "rad"))) == 130
     assert "Abgebrochen" in capsys.readouterr().err
     assert _everything(tmp_path) == []
+
+
+@pytest.mark.parametrize("command", ["holen", "beschreiben"])
+def test_readme_names_every_option(command):
+    """The README's „Eigene Daten“ part stays true to `datenlabor daten COMMAND --help`."""
+    import argparse
+
+    from datenlabor.cli import build_parser
+    from tests.helpers import ROOT
+
+    parser = build_parser()
+    for name in ("daten", command):
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        parser = sub.choices[name]
+    options = [o for a in parser._actions for o in a.option_strings if o.startswith("--")]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    part = readme[readme.index("### Eigene Daten") : readme.index("## Lernen und Nachweis")]
+    assert f"datenlabor daten {command}" in part
+    missing = [o for o in options if o != "--help" and not re.search(rf"{o}(?![\w-])", part)]
+    assert not missing, f"README „Eigene Daten“ does not mention {missing}"
