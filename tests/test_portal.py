@@ -222,6 +222,13 @@ def portal() -> Iterator[str]:
         thread.join(timeout=10)
 
 
+@pytest.fixture(autouse=True)
+def _no_proxy_for_the_local_server(monkeypatch):
+    """A proxy set for the machine must not see requests to 127.0.0.1."""
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+
+
 def _everything(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
 
