@@ -231,7 +231,6 @@ class Inferred:
     """A resource descriptor inferred from a file, and what the reader found (German lines)."""
 
     resource: dict[str, Any]
-    rows: int
     findings: list[str]
 
 
@@ -325,14 +324,15 @@ def infer_resource(
     resource["schema"] = schema
     findings = info.describe()
     _make_frictionless_agree(resource, path.parent, findings, raw)
-    return Inferred(resource, len(raw), findings)
+    return Inferred(resource, findings)
 
 
 def _cell_texts(path: Path, info: Any, typed: Any, max_bytes: int, lesen: str) -> Any:
-    """The cells as written in the file (stripped text), columns named as in ``typed``.
+    """The cells as written in the file (text), with the columns and rows of ``typed``.
 
     Read with pandas' C parser in the dialect the German reader found (fast for
-    large files); if that does not give the same columns, through the German
+    large files); if that does not give the same columns and rows (titles,
+    footnotes, blank lines, a header of several rows), through the German
     reader itself (``csvfiles.read_csv_info``, exact but slower).
     """
     import pandas as pd
