@@ -608,3 +608,20 @@ def test_readme_names_every_option(command):
     assert f"datenlabor daten {command}" in part
     missing = [o for o in options if o != "--help" and not re.search(rf"{o}(?![\w-])", part)]
     assert not missing, f"README „Eigene Daten“ does not mention {missing}"
+
+
+def test_describe_file_with_title_lines_and_footnotes(tmp_path, capsys):
+    """Title lines become headerRows; footnotes frictionless cannot skip are named, not hidden."""
+    data = tmp_path / "tabelle.csv"
+    text = "Einwohner nach Stadtteil\nStand: 31.12.2024\n\nStadtteil;Einwohner;Anteil\n"
+    text += "Altstadt;12.345;1,5\nHafen;2.001;0,25\n\nQuelle: Statistikstelle\n"
+    data.write_bytes(text.encode("cp1252"))
+    assert main(["daten", "beschreiben", str(data)]) == 0
+    out = capsys.readouterr().out
+    desc = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
+    res = desc["resources"][0]
+    assert res["dialect"] == {"delimiter": ";", "headerRows": [4]}
+    types = {f["name"]: f["type"] for f in res["schema"]["fields"]}
+    assert types == {"Stadtteil": "string", "Einwohner": "number", "Anteil": "number"}
+    assert "Zeilen 1–3 (Titel und Stand)" in out
+    assert "Hinweis: Frictionless meldet" in out
