@@ -625,3 +625,24 @@ def test_describe_file_with_title_lines_and_footnotes(tmp_path, capsys):
     assert types == {"Stadtteil": "string", "Einwohner": "number", "Anteil": "number"}
     assert "Zeilen 1–3 (Titel und Stand)" in out
     assert "Hinweis: Frictionless meldet" in out
+
+
+def test_described_package_loads_with_german_numbers(tmp_path, monkeypatch, capsys):
+    """`datenlabor.load(ID)` on a written package keeps 658.830 as 658830 and `-` as 0."""
+    import datenlabor
+    from datenlabor import datasets
+
+    monkeypatch.setenv("DATENLABOR_DATASETS", str(tmp_path))
+    datasets._descriptor.cache_clear()
+    for name in ("gebaeude-energie", "stadtteile-statistik"):
+        target = str(tmp_path / name)
+        assert main(["daten", "beschreiben", str(OWN / f"{name}.csv"), "--ziel", target]) == 0
+    try:
+        energy = datenlabor.load("gebaeude-energie")
+        assert energy["Wärmeverbrauch"].iloc[0] == 658830
+        districts = datenlabor.load("stadtteile-statistik")
+        assert districts["Einwohner insgesamt"].iloc[0] == 21892
+        assert (districts["SGB-II-Quote in %"] == 0).sum() == 3  # „-“: exactly zero
+        assert districts["Arbeitslose in %"].isna().sum() == 1  # „.“: unknown
+    finally:
+        datasets._descriptor.cache_clear()
