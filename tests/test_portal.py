@@ -441,7 +441,7 @@ def test_timeout_and_unreachable_host(portal, tmp_path, capsys):
         tmp_path,
         capsys,
     )
-    assert "antwortet nicht innerhalb von 0.5 Sekunden" in err
+    assert "antwortet nicht innerhalb von 0,5 Sekunden" in err
     closed = f"http://127.0.0.1:{free_port()}/dataset/radzaehlung"
     err = _fails(_holen(closed, "--ziel", target), tmp_path, capsys)
     assert "ist nicht erreichbar" in err

@@ -110,7 +110,7 @@ def _get(session: Any, url: str, timeout: float, what: str, accept: str = "*/*")
     except requests.exceptions.Timeout:
         raise PortalError(
             f"{what}: Der Server {_host(url)} antwortet nicht innerhalb von "
-            f"{timeout:g} Sekunden. Bitte später noch einmal versuchen "
+            f"{_seconds(timeout)} Sekunden. Bitte später noch einmal versuchen "
             "(oder mit --zeitlimit länger warten)."
         ) from None
     except requests.exceptions.SSLError:
@@ -205,6 +205,12 @@ def _stream(response: Any, write: Any, limit: int, what: str, progress: bool) ->
         if bar is not None:
             bar.close()
     return copied
+
+
+def _seconds(value: float) -> str:
+    from .formatting import decimal
+
+    return decimal(value, 1)
 
 
 def _mb(n: int) -> str:
