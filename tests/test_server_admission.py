@@ -352,3 +352,89 @@ def test_a_flooding_address_makes_room_at_once_beyond_its_unopened_limit():
     clock.now += 1
     reclaimed = b.abandoned(b.sessions)
     assert phone not in reclaimed and set(reclaimed) <= set(flood)
+
+
+# --- the memory cap holds between two measurements ------------------------------------
+
+
+def test_memory_cap_holds_between_two_measurements_on_the_injected_clock():
+    """A visitor every 0.25 s, PSS measured every 5 s: the tree never goes over the cap.
+
+    The simulated tree: 300 MB server and fork server, 100 MB per kernel at once
+    (worst case: a kernel is full size the moment its visitor is admitted).
+    Without the budget all 100 visitors would get a kernel (10 300 MB).
+    """
+    from datenlabor.server.admission import MemoryBudget
+
+    clock = Clock()
+    b = book(clock, cap=100, memory=MemoryBudget(cap_mb=1000))
+    kernels: list[str] = []
+
+    def tree_mb() -> float:
+        return 300 + 100 * len(kernels)
+
+    peak, next_check, rejected = 0.0, clock.now + 5, 0
+    for i in range(100):
+        verdict, kid = visit(b, f"10.0.{i}.1", connect=True)
+        if verdict:
+            kernels.append(kid)
+        else:
+            rejected += 1
+            assert verdict.status == 503
+        peak = max(peak, tree_mb())
+        clock.now += 0.25
+        if clock.now >= next_check:
+            b.memory.begin(pending=0)
+            b.memory.measured(tree_mb(), [100.0] * len(kernels))
+            next_check += 5
+    assert peak <= 1000, peak
+    assert len(kernels) == 7 and rejected == 93  # 300 + 7 x 100 = 1000: every MB used
+    assert b.memory.kernel_mb == 100
+
+
+def test_memory_budget_counts_admissions_during_a_measurement_and_growing_kernels():
+    from datenlabor.server.admission import MemoryBudget
+
+    m = MemoryBudget(cap_mb=1200, kernel_mb=100)
+    m.measured(500)
+    m.since = 2  # two visitors admitted
+    m.begin(pending=3)  # measurement starts: three pool kernels still executing the notebook
+    m.since += 1  # a visitor admitted while the tree is being measured
+    m.measured(700, [60.0, 80.0, 100.0, 120.0])
+    # 700 measured + (3 growing + 1 admitted meanwhile) x 120 (upper quartile)
+    assert m.projected() == 700 + 4 * 120
+    assert not m.full(extra=0) and m.full(extra=1) is True
+    assert not MemoryBudget(cap_mb=0, measured_mb=10**6).full()  # 0: no cap
+
+
+def test_an_evicted_unopened_page_pays_for_the_new_visitor_when_memory_is_short():
+    from datenlabor.server.admission import MemoryBudget
+
+    clock = Clock()
+    b = book(clock, cap=100, memory=MemoryBudget(cap_mb=1000, kernel_mb=100, measured_mb=800))
+    _, unopened = visit(b, "bot")  # 900 MB projected
+    visit(b, "a", connect=True)  # 1000 MB projected: the last kernel that fits
+    assert b.memory_short()
+    verdict, _ = visit(b, "b")
+    assert not verdict and verdict.status == 503  # the bot's page is still in its grace period
+    clock.now += 20
+    verdict, _ = visit(b, "b", connect=True)
+    assert verdict and b.evicting == [unopened] and b.memory.projected() == 1000
+
+
+def test_the_default_memory_cap_follows_the_cgroup_limit(tmp_path):
+    from datenlabor.server.options import cgroup_memory_limit_mb
+
+    v2 = tmp_path / "v2"
+    (v2 / "system.slice" / "datenlabor@8871.service").mkdir(parents=True)
+    (v2 / "system.slice" / "memory.max").write_text("max\n")
+    (v2 / "system.slice" / "datenlabor@8871.service" / "memory.max").write_text(f"{6 * 2**30}\n")
+    proc = tmp_path / "cgroup"
+    proc.write_text("0::/system.slice/datenlabor@8871.service\n")
+    assert cgroup_memory_limit_mb(str(v2), str(proc)) == 6 * 1024
+    v1 = tmp_path / "v1"
+    (v1 / "memory").mkdir(parents=True)
+    (v1 / "memory" / "memory.limit_in_bytes").write_text("9223372036854771712\n")  # no limit
+    proc.write_text("4:memory:/kubepods/pod1\n1:cpu:/\n")
+    assert cgroup_memory_limit_mb(str(v1), str(proc)) == 0
+    assert cgroup_memory_limit_mb(str(v1), str(tmp_path / "missing")) == 0
