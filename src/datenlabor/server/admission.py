@@ -58,11 +58,14 @@ class MemoryBudget:
     the pool kernel that replaces the one they took. ``kernel_mb`` is learned
     from each measurement (upper quartile of the kernels' PSS; shared pages of
     the fork server counted proportionally, so it errs on the high side); until
-    then it is the prior ``kernel_mb``. A ``cap_mb`` of 0 means no cap. Kernels
-    that grow while a visitor computes are caught by the next measurement only.
+    then it is the prior ``kernel_mb``. A ``cap_mb`` of 0 means no cap.
+    ``reserve_share`` of the cap is kept free for what no projection sees: the
+    server process itself and kernels that grow while a visitor computes (both
+    show up at the next measurement).
     """
 
     cap_mb: float = 0.0
+    reserve_share: float = 0.05
     kernel_mb: float = 150.0
     measured_mb: float = 0.0
     pending: int = 0  # kernels still starting when the last measurement began
@@ -75,8 +78,8 @@ class MemoryBudget:
         return self.measured_mb + max(0, self.pending + self.since + extra) * self.kernel_mb
 
     def full(self, extra: int = 1) -> bool:
-        """True if ``extra`` more kernels would take the tree over the cap."""
-        return bool(self.cap_mb) and self.projected(extra) > self.cap_mb
+        """True if ``extra`` more kernels would take the tree over the cap (less the reserve)."""
+        return bool(self.cap_mb) and self.projected(extra) > self.cap_mb * (1 - self.reserve_share)
 
     def begin(self, pending: int) -> None:
         """A measurement starts; ``pending`` kernels are still starting (not yet full size)."""
