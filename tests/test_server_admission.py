@@ -440,3 +440,20 @@ def test_the_default_memory_cap_follows_the_cgroup_limit(tmp_path):
     proc.write_text("4:memory:/kubepods/pod1\n1:cpu:/\n")
     assert cgroup_memory_limit_mb(str(v1), str(proc)) == 0
     assert cgroup_memory_limit_mb(str(v1), str(tmp_path / "missing")) == 0
+
+
+def test_tree_memory_counts_descendants_and_leaves_out_the_fork_server():
+    import subprocess
+    import sys
+
+    from datenlabor.server.admission import tree_memory, tree_pss_mb
+
+    child = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=-1)
+    try:
+        total, kernels = tree_memory()
+        assert len(kernels) >= 1 and total > max(kernels) > 0
+        _, without = tree_memory(exclude=(child.pid,))
+        assert len(without) == len(kernels) - 1
+        assert tree_pss_mb(child.pid) > 0
+    finally:
+        child.communicate(b"")
