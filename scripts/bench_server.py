@@ -890,21 +890,22 @@ def balancer_main(args: argparse.Namespace, lab: Any, path: str, stock: tuple | 
     env = {**os.environ}
     rows: dict[str, dict[str, Any]] = {}
 
-    def measure(name: str, base: str) -> None:
-        results = asyncio.run(crowd(base, path, args.clients, args.window))
+    def measure(name: str, base: str, page: str = path) -> None:
+        results = asyncio.run(crowd(base, page, args.clients, args.window))
         rows[name] = {
+            "page": summarize([r for r in results if "page_s" in r], "page_s"),
             "controls": summarize(results, "controls_s"),
             "answer": summarize(results, "answer_s"),
         }
         print(f"   {args.clients} joining within {args.window:.0f} s: {rows[name]}", flush=True)
 
     if stock is not None:
-        name, cmd, base, _, _ = stock
+        name, cmd, base, stock_path, _ = stock
         print(f"\n== {name}: {' '.join(cmd)}", flush=True)
         proc = start(cmd, env, logdir / "voila.log")
         try:
             wait_http(base, proc)
-            measure(name, base)
+            measure(name, base, stock_path)
         finally:
             stop(proc)
 
@@ -969,7 +970,11 @@ def balancer_main(args: argparse.Namespace, lab: Any, path: str, stock: tuple | 
         v = r.get(stat)
         return "–" if v is None or v == float("inf") else f"{v:.2f} s".replace(".", ",")
 
-    for key, label in (("controls", "Bedienelemente geladen"), ("answer", "erste Antwort")):
+    for key, label in (
+        ("page", "Seite ausgeliefert"),
+        ("controls", "Bedienelemente geladen"),
+        ("answer", "erste Antwort"),
+    ):
         for stat, name in (("median", "p50"), ("p95", "p95")):
             print(
                 f"| {label}, {name} | " + " | ".join(cell(rows[n][key], stat) for n in names) + " |"
