@@ -249,6 +249,8 @@ def test_metrics_only_on_loopback_port_or_with_the_token(fixture_server):
         "datenlabor_sessions",
         "datenlabor_places 4.0",
         "datenlabor_places_free",
+        "datenlabor_memory_projected_bytes",
+        "datenlabor_kernel_memory_bytes",
         'datenlabor_pool_ready{notebook="mini/mini.ipynb"}',
         "datenlabor_rejected_visitors_total",
         "datenlabor_evicted_visitors_total",
