@@ -187,3 +187,22 @@ def test_container_image_is_pinned_and_needs_no_network_at_runtime():
         for source in instruction["value"].split()[:-1]:
             if not source.startswith("--"):
                 assert (ROOT / source).exists(), source
+
+
+def test_every_data_file_of_the_package_is_installed_without_a_checkout():
+    """The container image installs the package (not editable): files the package reads
+    (templates, CSS, fonts, branding.yaml) must be package data in pyproject.toml."""
+    import fnmatch
+
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["datenlabor"]
+    package = ROOT / "src" / "datenlabor"
+    missing = []
+    for path in package.rglob("*"):
+        rel = path.relative_to(package).as_posix()
+        if path.is_dir() or path.suffix in (".py", ".pyc") or "__pycache__" in rel:
+            continue
+        if not any(fnmatch.fnmatch(rel, p.replace("**/", "")) for p in patterns):
+            missing.append(rel)
+    assert not missing, f"not in [tool.setuptools.package-data]: {missing}"
