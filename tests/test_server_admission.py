@@ -237,6 +237,32 @@ def test_health_is_ready_once_the_pools_are_filled(fixture_server):
     data = json.loads(body)
     assert data["bereit"] is True and data["plaetze"] == 4 and data["frei"] >= 1
     assert data["vorrat"] == {"mini/mini.ipynb": {"bereit": 2, "soll": 2}}
+    # the container image's HEALTHCHECK command against this server: alive
+    assert container_healthcheck(fixture_server.base) == 0
+    assert container_healthcheck("http://127.0.0.1:1/") == 1  # nobody listening
+
+
+def container_healthcheck(base: str) -> int:
+    """Exit code of deploy/container/Containerfile's HEALTHCHECK command run against ``base``."""
+    import io
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+    from urllib.parse import urlparse
+
+    from dockerfile_parse import DockerfileParser
+
+    containerfile = Path(__file__).resolve().parents[1] / "deploy/container/Containerfile"
+    parser = DockerfileParser(fileobj=io.BytesIO(containerfile.read_bytes()))
+    (value,) = [i["value"] for i in parser.structure if i["instruction"] == "HEALTHCHECK"]
+    command = json.loads(value.split("CMD", 1)[1])
+    assert command[0] == "python"
+    command = [
+        sys.executable,
+        *(c.replace(":8866/", f":{urlparse(base).port}/") for c in command[1:]),
+    ]
+    return subprocess.run(command, capture_output=True, timeout=60).returncode
 
 
 @pytest.mark.slow
