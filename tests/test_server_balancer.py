@@ -187,7 +187,7 @@ def test_browser_shows_connection_lost_when_the_replica_dies_and_reload_recovers
             pg.screenshot(path=str(cluster.tmp / f"verbindung-verloren-{name}.png"))
         # the visitor follows the banner: reload lands on the other replica and works
         with narrow.expect_navigation(timeout=180_000):
-            narrow.get_by_role("button", name="Seite neu laden").click()
+            narrow.locator("#dl-connection button").first.click()  # „Seite neu laden“
         narrow.wait_for_selector(APP_SELECTOR, timeout=180_000)
         narrow.wait_for_function(
             "() => !document.querySelector('.datenlabor-status')?.innerText"
