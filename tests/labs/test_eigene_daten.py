@@ -115,4 +115,10 @@ def test_district_statistics_explored_without_mapping(tmp_path):
     assert metrics["anzahl_stadtteile"] == 8
     assert metrics["einwohner_gesamt"] == 125032
     assert 3 <= metrics["median"] <= 12 and 3 <= metrics["mittelwert"] <= 12
-    assert "Die Datei enthält keine Geburten" in _all_output_text(out)
+    text = _all_output_text(out)
+    assert "Die Datei enthält keine Geburten" in text
+    # the Musterstadt default districts are not in the file: the file's first three are used
+    assert (
+        "Stadtteile: Die Voreinstellung gibt es in „stadtteile-statistik.csv“ nicht, "
+        "verwendet wird Altstadt-Nord, Altstadt-Süd, Am Wasserturm." in text
+    )
