@@ -63,6 +63,8 @@ def test_classifier_on_the_portal_export_without_mapping(tmp_path):
 def test_forecast_on_the_bicycle_counter_with_mapping(tmp_path, capsys):
     """730 days counted every day, outages with 0; „geoeffnet“ defaults to count > 0.
 
+    Closed days are learned from the data (none here), so holidays are forecast, not set to 0.
+
     The counts (0 to about 4,400 a day) are weather-driven, so errors of a few hundred a day
     are plausible; the model must stay within ±30 % of the weekday baseline's error (it
     measured 244 against 262 when written) and the interval must cover 60–95 % of the days.
@@ -76,6 +78,13 @@ def test_forecast_on_the_bicycle_counter_with_mapping(tmp_path, capsys):
     assert 50 <= values["mae_modell"] <= 600
     assert 0.7 <= values["mae_modell"] / values["mae_baseline"] <= 1.3
     assert 0.6 <= values["abdeckung_band"] <= 0.95
+    # a counter counts every day: no closed weekday or holiday is learned from the data, the
+    # 11 days with 0 are outages; the unit follows the file's column („Zaehlerstand“)
+    assert values["anzahl_ausfalltage"] == 11
+    cells = json.loads(next(out.rglob("nachfrage-vorhersagen.ipynb")).read_text(encoding="utf-8"))
+    shown = json.dumps([c.get("outputs", []) for c in cells["cells"]], ensure_ascii=False)
+    assert "Geschlossen (aus den Daten erkannt): keine Tage" in shown
+    assert "Zählungen pro Tag" in shown and "Besuche" not in shown  # outputs, not the lesson text
 
 
 @pytest.mark.slow
