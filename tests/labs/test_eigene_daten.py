@@ -53,6 +53,9 @@ def test_classifier_on_the_portal_export_without_mapping(tmp_path):
     text = _all_output_text(out)
     assert "159 Meldungen (39,8 %) wiederholen" in text
     assert "haben einen ähnlichen Text im Lernteil" in text  # the warning under the 1.0
+    cells = json.loads(out.read_text(encoding="utf-8"))["cells"]
+    shown = json.dumps([c.get("outputs", []) for c in cells], ensure_ascii=False)
+    assert "in drei Runden, ähnliche Texte nie auf beiden Seiten" in shown  # the comparison
     # extra columns of the export (staff names, addresses, links) never reach the notebook
     assert "Erika Mustermann" not in text and "beteiligung.example" not in text
     assert "autom. ermittelt" not in text
