@@ -56,6 +56,7 @@ def test_classifier_on_the_portal_export_without_mapping(tmp_path):
     cells = json.loads(out.read_text(encoding="utf-8"))["cells"]
     shown = json.dumps([c.get("outputs", []) for c in cells], ensure_ascii=False)
     assert "in drei Runden, ähnliche Texte nie auf beiden Seiten" in shown  # the comparison
+    assert "Im Prüfteil weichen Modell und Zuordnung nirgends ab." in shown  # no empty table
     # extra columns of the export (staff names, addresses, links) never reach the notebook
     assert "Erika Mustermann" not in text and "beteiligung.example" not in text
     assert "autom. ermittelt" not in text
