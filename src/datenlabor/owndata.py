@@ -44,7 +44,7 @@ def check_file(
     from .catalog import get_lab
     from .columns import OPTIONAL_MAY_BE_MISSING, format_mapping, parse_mapping, resolve
     from .csvfiles import read_csv
-    from .datasets import apply_schema, resource
+    from .datasets import apply_schema, check_constraints, resource
     from .running import own_data_options
 
     lab = get_lab(slug)
@@ -98,6 +98,7 @@ def check_file(
         lax = dataset_id in OPTIONAL_MAY_BE_MISSING
         resolution = resolve(fields, raw.columns, spalten, lax)
         table_df = apply_schema(raw, fields, source.name, spalten, lax)
+        check_constraints(table_df, fields, source.name)
     except DatenlaborError as exc:
         lines += ["", "So kann das Lab die Datei noch nicht verwenden:", str(exc)]
         return False, "\n".join(lines)

@@ -39,7 +39,7 @@ from typing import Any
 
 from .catalog import Lab
 from .errors import DatenlaborError, ParameterError, RunError
-from .parameters import Parameter, unknown_parameter
+from .parameters import Parameter, data_column, unknown_parameter
 from .paths import runs_dir
 from .results import RunResult, RunStatus, leftovers, mark_failed, read_result
 
@@ -204,12 +204,19 @@ def build_grid(
             continue
         if not raw[name]:
             problems.append(f"Parameter „{name}“: Es ist kein Wert angegeben.")
+    # With own data, choices from the file (lab.yaml ``aus_daten``) are checked below by
+    # ``prepare`` against the file; here only their type.
+    own = any(
+        params[n].kind == "csv" and not params[n].extra.get("any_csv") and any(vals)
+        for n, vals in raw.items()
+    )
     axes: dict[str, list[Any]] = {}
     for name, values in raw.items():
         clean: list[Any] = []
+        check = params[name].coerce if own and data_column(params[name]) else params[name].validate
         for value in values:
             try:
-                v = params[name].validate(value)
+                v = check(value)
             except ParameterError as exc:
                 problems.append(str(exc))
                 continue
@@ -237,11 +244,14 @@ def build_grid(
                 for n, v in axes.items()
                 if n == chooser or params[n].kind in ("lesen", "spalten")
             ]
+            data_axes = [n for n in axes if data_column(params[n])]
             for value in values:
                 for combo in itertools.product(*[v for _, v in others]):
-                    prepare(
-                        lab, {name: value, **dict(zip([n for n, _ in others], combo, strict=True))}
-                    )
+                    base = {name: value, **dict(zip([n for n, _ in others], combo, strict=True))}
+                    prepare(lab, base)
+                    for n in data_axes:  # each value against this file (or the lab.yaml list)
+                        for v in axes[n]:
+                            prepare(lab, {**base, n: v})
     return Grid(lab.slug, axes, sample, seed if sample is not None else None)
 
 
