@@ -90,3 +90,40 @@ def test_broken_parameter_files_get_german_messages(tmp_path, capsys):
     assert main(["run", "fair-entscheiden", "-f", str(broken)]) == 2
     err = capsys.readouterr().err
     assert "kein gültiges YAML (Zeile 2" in err and "expected" not in err
+
+
+STATISTIK = "stadtteile-statistik.csv"  # "-" means missing here (README of the files)
+
+
+def test_dash_read_as_zero_is_said_in_daten_pruefen_and_before_the_kernel(capsys):
+    """`daten pruefen` and `run` (before the kernel) name "-" read as 0 and the way out."""
+    path = str(fixture_path("eigene-daten", STATISTIK))
+    assert main(["daten", "pruefen", "daten-erkunden", path]) == 0
+    out = capsys.readouterr().out
+    assert "„SGB-II-Quote in %“: „-“ (3×) als 0 gelesen (genau null)" in out
+    assert '-p lesen "striche=luecke"' in out
+    assert "„.“ (1×) als Lücke gelesen" in out
+    prepare(get_lab("daten-erkunden"), {"daten": path})  # what `run` does before the kernel
+    out = capsys.readouterr().out
+    assert "Hinweis zu „stadtteile-statistik.csv“: Spalte „SGB-II-Quote in %“: „-“ (3×)" in out
+    assert out.count("als 0 gelesen") == 1
+
+
+def test_striche_luecke_reads_dashes_as_gaps(capsys):
+    """The tester's numbers: 2024 mean 11,4 -> 13,0 and range 18,8 -> 13,8 with the option."""
+    from datenlabor.datasets import load
+
+    path = fixture_path("eigene-daten", STATISTIK)
+    zero = load("stadtteile-musterstadt", path=path)
+    gap = load("stadtteile-musterstadt", path=path, lesen="striche=luecke")
+    out = capsys.readouterr().out
+    assert "„-“ (3×) als Lücke gelesen (wie angegeben: striche=luecke)" in out
+    a = zero[zero.jahr == 2024].anteil_sgb2_haushalte
+    b = gap[gap.jahr == 2024].anteil_sgb2_haushalte
+    assert round(a.mean(), 1) == 11.4 and round(b.mean(), 1) == 13.0
+    assert round(b.max() - b.min(), 1) == 13.8
+    assert gap.anteil_sgb2_haushalte.isna().sum() == 3
+    assert zero.anteil_sgb2_haushalte.isna().sum() == 0
+    assert main(["daten", "pruefen", "daten-erkunden", str(path), "--lesen", "striche=luecke"]) == 0
+    out = capsys.readouterr().out
+    assert "3 Lücken" in out and '-p lesen "striche=luecke"' in out

@@ -407,6 +407,9 @@ def test_nfd_headers_match_nfc_names():
         ("tausender=keins;kodierung=cp1252", {"thousands": "", "encoding": "cp1252"}),
         ("blatt=Daten 2024; zeilen_ueberspringen=0", {"sheet": "Daten 2024", "skiprows": 0}),
         ("trennzeichen=tab", {"sep": "\t"}),
+        ("striche=luecke", {"dashes": "luecke"}),
+        ("striche=Lücke; dezimal=komma", {"dashes": "luecke", "decimal": ","}),
+        ("striche=null", {"dashes": "null"}),
     ],
 )
 def test_read_options_parse(text, expected):
@@ -421,6 +424,7 @@ def test_read_options_parse(text, expected):
         ("dezimal=strich", ["kennt „strich“ nicht", "komma, punkt"]),
         ("kodierung=klingonisch", ["unbekannt"]),
         ("dezimal=komma; tausender=komma", ["verschieden"]),
+        ("striche=weg", ["kennt „weg“ nicht", "null, luecke"]),
     ],
 )
 def test_read_options_errors_are_german(text, words):
@@ -461,6 +465,19 @@ def test_district_statistics_signs():
     assert df["Einwohner insgesamt"].iloc[0] == 21892
     assert df["Arbeitslose in %"].isna().sum() == 1  # "." unknown
     assert (df["SGB-II-Quote in %"] == 0).sum() == 3  # "-" exactly zero
+    notes = df.attrs["csv_info"]["notes"]
+    assert any("„-“ (3×) als 0 gelesen" in n and "striche=luecke" in n for n in notes)
+
+
+def test_district_statistics_dashes_as_gaps_on_request():
+    """`lesen="striche=luecke"`: the file's README says "-" is missing, not zero."""
+    df = read_csv(own("stadtteile-statistik.csv"), convert=True, lesen="striche=luecke")
+    assert df["SGB-II-Quote in %"].isna().sum() == 3
+    assert (df["SGB-II-Quote in %"] == 0).sum() == 0
+    assert df["Arbeitslose in %"].isna().sum() == 1  # "." stays a gap
+    notes = df.attrs["csv_info"]["notes"]
+    assert any("„-“ (3×) als Lücke gelesen (wie angegeben: striche=luecke)" in n for n in notes)
+    assert not any("als 0 gelesen" in n for n in notes)
 
 
 def test_portal_export_with_trailing_tabs_and_counter():

@@ -190,6 +190,7 @@ class CsvInfo:
     sheet: str | None = None
     normalized: bool = False
     accounting: bool = False
+    dashes: str = "null"  # "-" in number columns: "null" (Destatis: genau null) or "luecke"
 
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON-able values (stored in ``DataFrame.attrs["csv_info"]``)."""
@@ -268,6 +269,7 @@ READ_OPTIONS = {
     "kodierung": "Zeichenkodierung, z. B. utf-8, cp1252, utf-16",
     "trennzeichen": "Trennzeichen: semikolon, komma, tab oder strich",
     "blatt": "Name des Tabellenblatts einer Excel- oder ODS-Datei",
+    "striche": "„-“ in Zahlenspalten: null (Vorgabe, amtliche Statistik: genau null) oder luecke (fehlt)",
 }
 """The ``lesen`` options every lab with own data shares: name -> German help."""
 
@@ -294,6 +296,7 @@ _WORDS = {
         "strich": "|",
         "|": "|",
     },
+    "striche": {"null": "null", "0": "null", "luecke": "luecke", "lücke": "luecke"},
 }
 _OPTION_ARGS = {
     "kopfzeile": "header_row",
@@ -303,6 +306,7 @@ _OPTION_ARGS = {
     "kodierung": "encoding",
     "trennzeichen": "sep",
     "blatt": "sheet",
+    "striche": "dashes",
 }
 
 
@@ -333,7 +337,7 @@ def parse_read_options(text: str | None) -> dict[str, Any]:
         elif name in _WORDS:
             word = _WORDS[name].get(value.lower())
             if word is None:
-                allowed = ", ".join(k for k in _WORDS[name] if k.isalpha())
+                allowed = ", ".join(k for k in _WORDS[name] if k.isalpha() and k.isascii())
                 problems.append(f"„{name}“ kennt „{value}“ nicht (möglich: {allowed}).")
                 continue
             result[_OPTION_ARGS[name]] = word
@@ -380,6 +384,7 @@ def read_csv(
     skiprows: int = 0,
     header_row: int | None = None,
     sheet: str | None = None,
+    dashes: str | None = None,
     lesen: str | None = None,
     min_columns: int = 1,
     max_bytes: int = MAX_BYTES,
@@ -392,7 +397,8 @@ def read_csv(
     separator). ``header_row`` is the 1-based line of the column names
     (default: detected, skipping titles above the table); ``skiprows`` lines
     are dropped first; ``sheet`` names a spreadsheet's sheet (default: the
-    first). ``lesen`` is the labs' read-options text (``parse_read_options``);
+    first). ``dashes="luecke"`` reads a ``-`` in number columns as missing
+    (default ``"null"``: 0, as in official statistics). ``lesen`` is the labs' read-options text (``parse_read_options``);
     its values fill options not given here. ``name`` is used in messages
     (default: the file name, or "Upload" for bytes).
 
@@ -411,6 +417,7 @@ def read_csv(
         "skiprows": skiprows,
         "header_row": header_row,
         "sheet": sheet,
+        "dashes": dashes,
     }
     for key, value in parse_read_options(lesen).items():
         if options.get(key) in (None, 0):
@@ -489,8 +496,10 @@ def _read(
     min_columns: int,
     max_bytes: int,
     max_line_chars: int,
+    dashes: str | None = None,
 ) -> tuple[pd.DataFrame, CsvInfo]:
     raw, label = _read_bytes(source, name, max_bytes)
+    dashes = dashes or "null"
     suffix = Path(label).suffix.lower()
     from .spreadsheets import kind_of, read_rows
 
@@ -498,7 +507,9 @@ def _read(
     if kind:
         records, sheet_name = read_rows(raw, label, kind, sheet)
         del raw
-        info = CsvInfo(name=label, encoding=kind, delimiter=";", decimal=".", sheet=sheet_name)
+        info = CsvInfo(
+            name=label, encoding=kind, delimiter=";", decimal=".", sheet=sheet_name, dashes=dashes
+        )
         records = [(i, row) for i, row in enumerate(records, start=1)][skiprows:]
         layout = _find_table(records, [], info, header_row, label)
         header = layout.header
@@ -553,7 +564,9 @@ def _read(
         sep = _detect_delimiter(text, label)
     elif len(sep) != 1:
         raise CsvError(f"Das Trennzeichen muss genau ein Zeichen sein, nicht „{sep}“.")
-    info = CsvInfo(name=label, encoding=enc, delimiter=sep, bom=bom, normalized=normalized)
+    info = CsvInfo(
+        name=label, encoding=enc, delimiter=sep, bom=bom, normalized=normalized, dashes=dashes
+    )
     first_lines = [ln.rstrip("\r") for ln in text[:8192].split("\n")[:20] if ln.strip()]
     if (
         sep != "\t"
@@ -581,7 +594,9 @@ def _read(
         )
         if fast is not None:
             return fast, info
-        info = CsvInfo(name=label, encoding=enc, delimiter=sep, bom=bom, normalized=normalized)
+        info = CsvInfo(
+            name=label, encoding=enc, delimiter=sep, bom=bom, normalized=normalized, dashes=dashes
+        )
         _find_table(head, tail, info, header_row, label, offset_lines)
     body = text[start:end]
     del text, raw
@@ -1591,7 +1606,8 @@ def to_numbers(
     """Numbers from text such as ``1.234,5`` (German) or ``1,234.5`` (``decimal="."``).
 
     Missing-value markers become NaN; official-statistics signs, flags and
-    units are handled by ``statsigns.strip_decorations`` (``-`` becomes 0,
+    units are handled by ``statsigns.strip_decorations`` (``-`` becomes 0
+    unless ``info.dashes == "luecke"``,
     ``.``/``x``/``/``/``…`` gaps; ``1.310p`` is 1310). With ``info``, units and
     notes are recorded there. Text that is no number raises ``CsvError``
     naming the column and examples as written in the file, or becomes NaN with
@@ -1605,7 +1621,11 @@ def to_numbers(
     original = values.astype("string").str.strip()
     text = original.mask(original.str.lower().isin(NA_MARKERS))
     if needs_cleaning(text.dropna()):
-        compact, deco = strip_decorations(text, accounting=bool(info and info.accounting))
+        compact, deco = strip_decorations(
+            text,
+            accounting=bool(info and info.accounting),
+            dashes_zero=info is None or info.dashes != "luecke",
+        )
         if info is not None:
             if deco.unit:
                 info.units[str(label)] = deco.unit

@@ -102,6 +102,7 @@ def apply_schema(
                 csv_info[key] = {renames.get(k, k): v for k, v in csv_info[key].items()}
     df = df[list(renames)].rename(columns=renames).copy()
     present = set(renames.values())
+    read_notes: list[str] = []  # what the reader noticed while converting the lab's columns
     for f in fields:
         if f["name"] not in present:
             continue
@@ -114,7 +115,13 @@ def apply_schema(
                     info = CsvInfo(
                         **{k: v for k, v in csv_info.items() if k in CsvInfo.__dataclass_fields__}
                     )
-                    df[col] = to_numbers(df[col], *info.number_format(col), name=col)
+                    info.notes = []  # a fresh list: the dict's list belongs to df.attrs
+                    df[col] = to_numbers(df[col], *info.number_format(col), name=col, info=info)
+                    source_name = next((k for k, v in renames.items() if v == col), col)
+                    read_notes += [
+                        n.replace(f"Spalte „{col}“", f"Spalte „{source_name}“", 1)
+                        for n in info.notes
+                    ]
                 elif df[col].dtype == object or str(df[col].dtype).startswith("str"):
                     df[col] = df[col].map(_german_number)
                 df[col] = pd.to_numeric(df[col], errors="raise")
@@ -146,7 +153,22 @@ def apply_schema(
             ) from None
     df = fill_defaults(df, resolution)
     df.attrs["spalten"] = resolution
+    df.attrs["lesehinweise"] = _unique(list((csv_info or {}).get("notes") or []) + read_notes)
     return df
+
+
+def reading_notes(df: pd.DataFrame) -> list[str]:
+    """German notes of the reader about a table from ``apply_schema``/``load``.
+
+    The file-wide notes of ``csvfiles.read_csv`` (separators, cleaning) and what
+    converting the lab's number columns found (statistics signs such as ``-``
+    read as 0, units, flags), each once. Empty for a table without them.
+    """
+    return list(df.attrs.get("lesehinweise") or [])
+
+
+def _unique(lines: list[str]) -> list[str]:
+    return list(dict.fromkeys(lines))
 
 
 _TYPE_DE = {
@@ -205,7 +227,9 @@ def load(
     e.g. ``"kopfzeile=4; dezimal=komma"``), ``spalten`` the column mapping
     (``columns.parse_mapping``, e.g. ``"datum=Tag; besuche=Zaehlerstand"``);
     notebooks pass their parameters of these names. Only the schema's columns
-    are returned. Prints the reader's warnings and how the columns were filled.
+    are returned. Prints the reader's warnings and notes (``reading_notes``: e.g.
+    ``-`` read as 0 and the ``lesen`` option that changes it) and how the columns
+    were filled.
     Raises ``CsvError`` or ``DatasetError`` with German text.
     """
     res = resource(dataset_id, table)
@@ -224,7 +248,7 @@ def load(
 
         lax = dataset_id in OPTIONAL_MAY_BE_MISSING
         out = apply_schema(df, fields, source.name, spalten or "", lax)
-        for line in out.attrs["spalten"].notes():
+        for line in reading_notes(out) + out.attrs["spalten"].notes():
             print(f"Hinweis zu „{source.name}“: {line}")
         check_constraints(out, fields, source.name)
         return out

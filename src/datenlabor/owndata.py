@@ -102,6 +102,11 @@ def check_file(
     except DatenlaborError as exc:
         lines += ["", "So kann das Lab die Datei noch nicht verwenden:", str(exc)]
         return False, "\n".join(lines)
+    from .datasets import reading_notes
+
+    notes = reading_notes(table_df)
+    if notes:
+        lines += ["", "Beim Lesen der Spalten des Labs:"] + [f"  {n}" for n in notes]
     lines += ["", "So werden die Spalten des Labs gefüllt:"]
     width = max(len(c.name) for c in resolution.columns)
     for c in resolution.columns:

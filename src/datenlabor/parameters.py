@@ -72,6 +72,7 @@ class Parameter:
             return (
                 "Leseoptionen als name=wert, getrennt durch „;“ (leer = automatisch erkennen): "
                 + ", ".join(READ_OPTIONS)
+                + " („striche=luecke“ liest „-“ in Zahlenspalten als Lücke statt als 0)"
             )
         if self.kind == "spalten":
             return (

@@ -106,6 +106,7 @@ class Decorations:
 
     unit: str | None = None
     zeros: int = 0  # cells "-" read as 0
+    dash_gaps: int = 0  # cells "-" read as missing (read option ``striche=luecke``)
     gaps: dict[str, int] | None = None  # sign -> count, read as missing
     flags: dict[str, int] | None = None  # "p"/"r"/"s"/"()" -> count
     accounting_negatives: int = 0
@@ -116,7 +117,15 @@ class Decorations:
         if self.unit:
             lines.append(f"Spalte „{column}“: Einheit „{self.unit}“ aus den Zellen entfernt.")
         if self.zeros:
-            lines.append(f"Spalte „{column}“: „-“ ({self.zeros}×) als 0 gelesen (genau null).")
+            lines.append(
+                f"Spalte „{column}“: „-“ ({self.zeros}×) als 0 gelesen (genau null). "
+                f"Falls „-“ in Ihrer Datei „fehlt“ bedeutet: {DASH_OPTION_HINT}"
+            )
+        if self.dash_gaps:
+            lines.append(
+                f"Spalte „{column}“: „-“ ({self.dash_gaps}×) als Lücke gelesen "
+                "(wie angegeben: striche=luecke)."
+            )
         for sign, n in (self.gaps or {}).items():
             meaning = SIGNS[sign].meaning if sign in SIGNS else "fehlt"
             lines.append(f"Spalte „{column}“: „{sign}“ ({n}×) als Lücke gelesen ({meaning}).")
@@ -132,13 +141,21 @@ class Decorations:
         return lines
 
 
+DASH_OPTION_HINT = (
+    'Leseoption „striche=luecke“ angeben (Parameter „lesen“, z. B. -p lesen "striche=luecke").'
+)
+"""How to read ``-`` as missing instead of 0; quoted in every note about ``-`` read as 0."""
+
+
 def needs_cleaning(text: pd.Series) -> bool:
     """Whether any cell has a sign, unit, flag, odd minus or space (cheap pre-check)."""
     pattern = r"[^\d.,+\-eE]|^[.\-]+$|\d-$"
     return bool(text.str.contains(pattern, regex=True, na=False).any())
 
 
-def strip_decorations(text: pd.Series, accounting: bool = False) -> tuple[pd.Series, Decorations]:
+def strip_decorations(
+    text: pd.Series, accounting: bool = False, dashes_zero: bool = True
+) -> tuple[pd.Series, Decorations]:
     """Plain number text (``-1.000,00``) from decorated cells, plus what was removed.
 
     ``text`` holds stripped cell texts (NaN for empty). Signs that mean zero
@@ -146,7 +163,9 @@ def strip_decorations(text: pd.Series, accounting: bool = False) -> tuple[pd.Ser
     negatives are removed and counted. Cells that are no number after this
     stay as they are, so the caller can name them. ``accounting`` says the
     file is an accounting export (a trailing minus or a currency somewhere):
-    then a value in parentheses is negative. Vectorised with pandas string
+    then a value in parentheses is negative. ``dashes_zero=False`` (read
+    option ``striche=luecke``) reads the dash signs as gaps, for files whose
+    documentation says ``-`` means missing. Vectorised with pandas string
     methods.
     """
     import pandas as pd
@@ -157,11 +176,13 @@ def strip_decorations(text: pd.Series, accounting: bool = False) -> tuple[pd.Ser
     is_sign = s.isin(list(SIGNS))
     if is_sign.any():
         for sign, n in s[is_sign].value_counts().items():
-            if SIGNS[sign].zero:
+            if SIGNS[sign].zero and dashes_zero:
                 deco.zeros += int(n)
+            elif SIGNS[sign].zero:
+                deco.dash_gaps += int(n)
             else:
                 deco.gaps[sign] = deco.gaps.get(sign, 0) + int(n)
-        zero = s.isin([k for k, v in SIGNS.items() if v.zero])
+        zero = s.isin([k for k, v in SIGNS.items() if v.zero and dashes_zero])
         s = s.mask(is_sign & ~zero, pd.NA).mask(zero, "0")
     in_parens = s.str.match(r"^\(.*\d.*\)$", na=False)
     if in_parens.any():
