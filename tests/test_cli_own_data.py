@@ -127,3 +127,31 @@ def test_striche_luecke_reads_dashes_as_gaps(capsys):
     assert main(["daten", "pruefen", "daten-erkunden", str(path), "--lesen", "striche=luecke"]) == 0
     out = capsys.readouterr().out
     assert "3 Lücken" in out and '-p lesen "striche=luecke"' in out
+
+
+def test_value_ranges_and_counts_read_like_german_text(capsys):
+    """Both ends grouped alike, years plain, one value named in the singular."""
+    path = str(fixture_path("eigene-daten", STATISTIK))
+    assert main(["daten", "pruefen", "daten-erkunden", path]) == 0
+    out = capsys.readouterr().out
+    assert "Werte: 5.998 bis 24.050" in out and "Werte: 2019 bis 2024" in out
+    assert "8 verschiedene Werte: Altstadt-Nord (6 Zeilen)" in out
+    assert "1 Lücke" in out and "Lücke(n)" not in out
+
+
+def test_identifiers_are_not_grouped_in_the_upload_profile():
+    import pandas as pd
+
+    from datenlabor.formatting import cell, plain_column, value_range
+    from datenlabor.upload import quality_profile, table_html
+
+    df = pd.DataFrame({"id": [900000, 900001], "Einwohner": [24050, 5998]})
+    profile = quality_profile(df)
+    assert list(profile["Beispiel"]) == ["900000", "24.050"]
+    assert "<td>900001</td>" in table_html(df, "Vorschau") and "<td>5.998</td>" in table_html(
+        df, "Vorschau"
+    )
+    assert plain_column("melde_id") and plain_column("Kundennummer") and not plain_column("Anzahl")
+    assert cell(900000.0, plain=True) == "900000"
+    assert value_range(5998, 24050) == "5.998 bis 24.050" and value_range(12, 22) == "12 bis 22"
+    assert value_range(0, 19.6) == "0 bis 19,6"

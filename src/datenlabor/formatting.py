@@ -90,43 +90,94 @@ def metric(value: Any) -> str:
     return decimal(value, 3)
 
 
-def cell(value: Any, max_digits: int = 2) -> str:
+def cell(value: Any, max_digits: int = 2, plain: bool = False) -> str:
     """One table cell: ``–`` for missing, ja/nein, dates, lists joined with commas.
 
     Whole numbers are grouped from five digits on (``2024``, ``12.345``),
-    other numbers keep up to ``max_digits`` decimals. Accepts numpy and pandas
-    scalars (``Timestamp``, ``NaT``, ``NaN``).
+    other numbers keep up to ``max_digits`` decimals. ``plain`` (identifiers,
+    years, postcodes; see ``plain_column``) writes whole numbers without
+    thousands separator (``900000``). Accepts numpy and pandas scalars
+    (``Timestamp``, ``NaT``, ``NaN``).
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return MISSING
     if type(value).__name__ in ("NaTType", "NAType"):
         return MISSING
     if isinstance(value, list | tuple):
-        return ", ".join(cell(v, max_digits) for v in value)
+        return ", ".join(cell(v, max_digits, plain) for v in value)
     kind = getattr(getattr(value, "dtype", None), "kind", None)  # numpy scalars
     if isinstance(value, bool) or kind == "b":
         return yes_no(bool(value))
     if isinstance(value, _dt.date):  # pandas.Timestamp is a datetime
         return date(value)
     if isinstance(value, int) or kind in ("i", "u"):
-        return integer(value, group_from=5)
+        return str(int(value)) if plain else integer(value, group_from=5)
     if isinstance(value, float) or kind == "f":
         if math.isnan(float(value)):
             return MISSING
+        if plain and float(value).is_integer():
+            return str(int(value))
         return decimal(float(value), max_digits)
     return str(value)
+
+
+def value_range(low: float, high: float, plain: bool = False, max_digits: int = 2) -> str:
+    """``5.998 bis 24.050``: both ends grouped alike (DIN 5008: once either has five digits).
+
+    ``plain`` (identifiers, years) writes whole numbers without separator:
+    ``2019 bis 2024``. Other numbers keep up to ``max_digits`` decimals.
+    """
+    ends = [low, high]
+    if all(float(v).is_integer() for v in ends):
+        if plain:
+            return f"{int(low)} bis {int(high)}"
+        group_from = 4 if max(len(str(abs(int(v)))) for v in ends) >= 5 else 5
+        return f"{integer(int(low), group_from)} bis {integer(int(high), group_from)}"
+    if max(abs(float(v)) for v in ends) >= 10_000:
+        return f"{decimal(float(low), max_digits)} bis {decimal(float(high), max_digits)}"
+    texts = []
+    for v in ends:  # below 10.000 a four-digit number stays ungrouped on both ends
+        text = decimal(float(v), max_digits)
+        texts.append(text.replace(".", "") if abs(float(v)) < 10_000 else text)
+    return " bis ".join(texts)
 
 
 YES, NO = "Ja", "Nein"
 """Booleans in a table cell (a cell starts a sentence of its own, hence capitalised)."""
 
-_PLAIN_WORDS = ("jahr", "year", "plz", "postleitzahl")
+_PLAIN_WORDS = (
+    "jahr",
+    "year",
+    "plz",
+    "postleitzahl",
+    "id",
+    "nr",
+    "nr.",
+    "nummer",
+    "kennung",
+    "kennziffer",
+    "schluessel",
+    "schlüssel",
+    "ags",
+    "ars",
+    "key",
+)
 
 
-def _is_plain(name: Any) -> bool:
-    """Columns holding years or postcodes: digits without thousands separator (2024, 24939)."""
-    words = str(name).lower().replace("_", " ").split()
-    return any(w in _PLAIN_WORDS or w.endswith("jahr") for w in words)
+def plain_column(name: Any) -> bool:
+    """Columns holding years, postcodes or identifiers: digits without thousands separator.
+
+    By the column name's words (``Jahr``, ``PLZ``, ``id``, ``Kundennummer``,
+    ``Gemeindeschlüssel``, ``melde_id``): ``2024``, ``24939``, ``900000``.
+    """
+    words = str(name).lower().replace("_", " ").replace("-", " ").split()
+    return any(
+        w in _PLAIN_WORDS or w.endswith(("jahr", "nummer", "schlüssel", "schluessel"))
+        for w in words
+    )
+
+
+_is_plain = plain_column
 
 
 def _is_missing(value: Any) -> bool:

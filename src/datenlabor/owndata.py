@@ -135,7 +135,7 @@ def _value_range(series: Any) -> str:
     """German summary of one column: range for numbers and dates, categories for text."""
     import pandas as pd
 
-    from .formatting import cell
+    from .formatting import plain_column, value_range
 
     values = series.dropna()
     gaps = len(series) - len(values)
@@ -147,9 +147,10 @@ def _value_range(series: Any) -> str:
     if pd.api.types.is_datetime64_any_dtype(values):
         return f"{values.min():%d.%m.%Y} bis {values.max():%d.%m.%Y}" + suffix
     if pd.api.types.is_numeric_dtype(values):
-        return f"{cell(values.min())} bis {cell(values.max())}" + suffix
+        return value_range(values.min(), values.max(), plain_column(series.name)) + suffix
     counts = values.astype(str).value_counts()
     if len(counts) > 12 or counts.iloc[0] == 1:
-        return f"{len(counts)} verschiedene Texte" + suffix
-    shown = ", ".join(f"{k} ({v})" for k, v in counts.items())
-    return f"{len(counts)} verschiedene: {shown}" + suffix
+        return f"{count(len(counts), 'verschiedener Text', 'verschiedene Texte')}" + suffix
+    shown = ", ".join(f"{k} ({count(v, 'Zeile', 'Zeilen')})" for k, v in counts.items())
+    what = count(len(counts), "verschiedener Wert", "verschiedene Werte")
+    return f"{what}: {shown}" + suffix

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from .csvfiles import CsvInfo, convert_types, read_csv_info
 from .errors import CsvError, DatenlaborError
-from .formatting import cell, decimal
+from .formatting import cell, decimal, plain_column
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -120,7 +120,7 @@ def quality_profile(df: pd.DataFrame, units: Mapping[str, str] | None = None) ->
                 "Fehlend in %": round(100 * missing / n, 1) if n else 0.0,
                 "Verschiedene Werte": int(values.nunique(dropna=True)),
                 "Ausreißer": int(outliers(values.dropna()).sum()) if numeric else None,
-                "Beispiel": cell(example),
+                "Beispiel": cell(example, plain=plain_column(col)),
             }
         )
     profile = pd.DataFrame(rows)
@@ -147,12 +147,25 @@ def quality_summary(df: pd.DataFrame, info: CsvInfo | None = None) -> dict[str, 
     return summary
 
 
+def _column_cells(values: pd.Series, plain: bool) -> list[str]:
+    """One column's cells; whole numbers grouped alike (``5.998`` next to ``24.050``)."""
+    import pandas as pd
+
+    from .formatting import integer
+
+    if not plain and values.dtype.kind in "iu" and values.notna().any():
+        group_from = 4 if values.dropna().abs().max() >= 10_000 else 5
+        return [cell(v) if pd.isna(v) else integer(v, group_from) for v in values]
+    return [cell(v, plain=plain) for v in values]
+
+
 def table_html(df: pd.DataFrame, caption: str, css_class: str = "datenlabor-tabelle") -> str:
     """An accessible HTML table (caption, column headers), cells escaped and German-formatted."""
     head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in df.columns)
+    shown = [_column_cells(df[c], plain_column(c)) for c in df.columns] if len(df.columns) else []
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(cell(v))}</td>" for v in row) + "</tr>"
-        for row in df.itertuples(index=False, name=None)
+        "<tr>" + "".join(f"<td>{html.escape(col[i])}</td>" for col in shown) + "</tr>"
+        for i in range(len(df))
     )
     return (
         f'<table class="{css_class}"><caption>{html.escape(caption)}</caption>'
