@@ -188,13 +188,34 @@ def test_declared_options_win_over_detection():
     assert df.shape == (3, 3)
 
 
+def test_size_limit_in_decimal_megabytes_and_raised_by_environment(tmp_path, monkeypatch):
+    """38 000 000 bytes are "38 MB" as in a file manager; DATENLABOR_MAX_MB raises the limit."""
+    from datenlabor.errors import ParameterError
+
+    assert csvfiles._megabytes(38_000_000) == "38 MB"
+    assert csvfiles._megabytes(1_200_004) == "1,2 MB"
+    assert csvfiles.MAX_BYTES == 20_000_000
+    big = tmp_path / "gross.csv"
+    big.write_text("a;b\n" + "1;2\n" * 300_000, encoding="utf-8")  # 1,2 MB
+    monkeypatch.setenv("DATENLABOR_MAX_MB", "1")
+    with pytest.raises(CsvError) as info:
+        read_csv(big)
+    assert "zu groß (1,2 MB). Erlaubt sind höchstens 1 MB." in str(info.value)
+    assert "export DATENLABOR_MAX_MB=10" in str(info.value)
+    monkeypatch.setenv("DATENLABOR_MAX_MB", "1,5")
+    assert len(read_csv(big)) == 300_000
+    monkeypatch.setenv("DATENLABOR_MAX_MB", "viel")
+    with pytest.raises(ParameterError, match="DATENLABOR_MAX_MB muss eine Zahl größer 0"):
+        read_csv(big)
+
+
 def test_too_large_file_and_too_long_line(tmp_path):
     big = tmp_path / "gross.csv"
     big.write_text("a;b\n" + "1;2\n" * 300_000, encoding="utf-8")
-    with pytest.raises(CsvError, match=r"zu groß \(1,1 MB\).*höchstens 1 MB"):
-        read_csv(big, max_bytes=1024 * 1024)
+    with pytest.raises(CsvError, match=r"zu groß \(1,2 MB\).*höchstens 1 MB\.$"):
+        read_csv(big, max_bytes=1_000_000)  # an explicit limit (the app's) names no way out
     with pytest.raises(CsvError, match="zu groß"):
-        read_csv(big.read_bytes(), max_bytes=1024 * 1024)
+        read_csv(big.read_bytes(), max_bytes=1_000_000)
     long_line = tmp_path / "lang.csv"
     long_line.write_text("a;b\n1;" + "x" * (1024 * 1024 + 10) + "\n", encoding="utf-8")
     with pytest.raises(CsvError, match="Zeile 2 .* länger als 1 MB"):

@@ -54,8 +54,15 @@ from .formatting import count
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-MAX_BYTES = 20 * 1024 * 1024
-"""Default size limit of a CSV file (20 MB)."""
+MB = 1_000_000
+"""One megabyte as file managers count it (decimal, not 2**20)."""
+
+MAX_BYTES = 20 * MB
+"""Default size limit of a CSV file (20 MB); staff raise it with ``MAX_MB_ENV``."""
+
+MAX_MB_ENV = "DATENLABOR_MAX_MB"
+"""Environment variable with the size limit in MB for files read without an explicit limit
+(``datenlabor daten pruefen``, ``run``, ``datenlabor.load``); the app upload keeps its own."""
 
 MAX_LINE_CHARS = 1024 * 1024
 """Default limit for one line (1 MB); longer lines are almost never a table."""
@@ -387,7 +394,7 @@ def read_csv(
     dashes: str | None = None,
     lesen: str | None = None,
     min_columns: int = 1,
-    max_bytes: int = MAX_BYTES,
+    max_bytes: int | None = None,
     max_line_chars: int = MAX_LINE_CHARS,
     convert: bool = False,
 ) -> pd.DataFrame:
@@ -400,7 +407,8 @@ def read_csv(
     first). ``dashes="luecke"`` reads a ``-`` in number columns as missing
     (default ``"null"``: 0, as in official statistics). ``lesen`` is the labs' read-options text (``parse_read_options``);
     its values fill options not given here. ``name`` is used in messages
-    (default: the file name, or "Upload" for bytes).
+    (default: the file name, or "Upload" for bytes). ``max_bytes`` limits the
+    file size (default: ``configured_max_bytes()``, 20 MB or ``DATENLABOR_MAX_MB``).
 
     Returns a DataFrame of text (``convert=False``) or with ``float64``/``int64``
     number and ``datetime64`` date columns (``convert=True``). The findings are in
@@ -458,7 +466,7 @@ def read_csv_info(
     header_row: int | None = None,
     sheet: str | None = None,
     min_columns: int = 1,
-    max_bytes: int = MAX_BYTES,
+    max_bytes: int | None = None,
     max_line_chars: int = MAX_LINE_CHARS,
 ) -> tuple[pd.DataFrame, CsvInfo]:
     """``read_csv`` plus the ``CsvInfo``; the text-only table, not converted."""
@@ -494,7 +502,7 @@ def _read(
     header_row: int | None,
     sheet: str | None,
     min_columns: int,
-    max_bytes: int,
+    max_bytes: int | None,
     max_line_chars: int,
     dashes: str | None = None,
 ) -> tuple[pd.DataFrame, CsvInfo]:
@@ -634,25 +642,60 @@ def _finish_frame(
     return df
 
 
-def _read_bytes(source: str | Path | bytes, name: str | None, max_bytes: int) -> tuple[bytes, str]:
-    limit = _megabytes(max_bytes)
+def configured_max_bytes() -> int:
+    """The size limit for files read without an explicit one: ``DATENLABOR_MAX_MB`` or 20 MB.
+
+    Raises ``ParameterError`` (German) for a value that is no positive number.
+    """
+    import os
+
+    text = os.environ.get(MAX_MB_ENV, "").strip()
+    if not text:
+        return MAX_BYTES
+    try:
+        value = float(text.replace(",", "."))
+    except ValueError:
+        value = 0
+    if not value > 0 or value != value or value == float("inf"):
+        raise ParameterError(
+            f"Die Umgebungsvariable {MAX_MB_ENV} muss eine Zahl größer 0 sein "
+            f"(Grenze in MB, z. B. {MAX_MB_ENV}=100), nicht „{text}“."
+        )
+    return int(value * MB)
+
+
+def _too_large(label: str, size: int, max_bytes: int, configurable: bool) -> CsvError:
+    message = (
+        f"Die Datei „{label}“ ist zu groß ({_megabytes(size)}). "
+        f"Erlaubt sind höchstens {_megabytes(max_bytes)}."
+    )
+    if configurable:
+        suggestion = max(10, -(-size // (10 * MB)) * 10)  # the next multiple of 10 MB
+        message += (
+            f" Auf dem eigenen Rechner lässt sich die Grenze anheben: Umgebungsvariable "
+            f"{MAX_MB_ENV} setzen, z. B. „export {MAX_MB_ENV}={suggestion}“ und den Befehl "
+            "wiederholen (braucht etwa das Zehnfache der Dateigröße an Arbeitsspeicher)."
+        )
+    return CsvError(message)
+
+
+def _read_bytes(
+    source: str | Path | bytes, name: str | None, max_bytes: int | None
+) -> tuple[bytes, str]:
+    configurable = max_bytes is None
+    limit = configured_max_bytes() if max_bytes is None else max_bytes
     if isinstance(source, bytes | bytearray | memoryview):
         label = name or "Upload"
-        if len(source) > max_bytes:
-            raise CsvError(
-                f"Die Datei „{label}“ ist zu groß ({_megabytes(len(source))}). "
-                f"Erlaubt sind höchstens {limit}."
-            )
+        if len(source) > limit:
+            raise _too_large(label, len(source), limit, configurable)
         return bytes(source), label
     path = Path(source)
     label = name or path.name
     if not path.is_file():
         raise CsvError(f"Die Datei „{path}“ gibt es nicht (oder es ist ein Ordner).")
     size = path.stat().st_size
-    if size > max_bytes:
-        raise CsvError(
-            f"Die Datei „{label}“ ist zu groß ({_megabytes(size)}). Erlaubt sind höchstens {limit}."
-        )
+    if size > limit:
+        raise _too_large(label, size, limit, configurable)
     try:
         return path.read_bytes(), label
     except OSError as exc:
@@ -662,8 +705,9 @@ def _read_bytes(source: str | Path | bytes, name: str | None, max_bytes: int) ->
 
 
 def _megabytes(n: int) -> str:
-    mb = n / (1024 * 1024)
-    text = f"{mb:.1f}" if mb < 10 and not float(mb).is_integer() else f"{mb:.0f}"
+    """Bytes as decimal megabytes, like file managers: 38 000 000 -> ``38 MB``, ``1,2 MB``."""
+    mb = n / MB
+    text = f"{mb:.1f}" if mb < 10 and round(mb, 1) != round(mb) else f"{mb:.0f}"
     return text.replace(".", ",") + " MB"
 
 

@@ -251,14 +251,15 @@ def infer_resource(
     """
     import pandas as pd
 
-    from .csvfiles import MAX_BYTES, NA_MARKERS, CsvInfo, read_csv
+    from .csvfiles import NA_MARKERS, CsvInfo, configured_max_bytes, read_csv
     from .statsigns import SIGNS
 
-    typed = read_csv(path, max_bytes=max_bytes or MAX_BYTES, lesen=lesen, convert=True)
+    max_bytes = max_bytes or configured_max_bytes()
+    typed = read_csv(path, max_bytes=max_bytes, lesen=lesen, convert=True)
     info = CsvInfo(
         **{k: v for k, v in typed.attrs["csv_info"].items() if k in CsvInfo.__dataclass_fields__}
     )
-    raw = _cell_texts(path, info, typed, max_bytes or MAX_BYTES, lesen)
+    raw = _cell_texts(path, info, typed, max_bytes, lesen)
     fields: list[dict[str, Any]] = []
     missing: set[str] = {""}
     for marker in info.missing_markers:

@@ -61,9 +61,9 @@ def check_upload(
     if content is None:
         raise CsvError(f"Die Datei „{name}“ ist leer.")
     size = content.nbytes if isinstance(content, memoryview) else len(content)
-    if size > max_mb * 1024 * 1024:
+    if size > max_mb * 1_000_000:  # decimal MB, as file managers show sizes
         raise CsvError(
-            f"Die Datei „{name}“ ist zu groß ({_megabytes_text(size / 1024 / 1024)}). "
+            f"Die Datei „{name}“ ist zu groß ({_megabytes_text(size / 1_000_000)}). "
             f"Erlaubt sind höchstens {_megabytes_text(max_mb)}."
         )
     return name, bytes(content)
@@ -78,7 +78,7 @@ def read_upload(
     and shown in the report; units found in number columns in ``info.units``.
     """
     name, raw = check_upload(value, max_mb)
-    df, info = read_csv_info(raw, name, max_bytes=int(max_mb * 1024 * 1024))
+    df, info = read_csv_info(raw, name, max_bytes=int(max_mb * 1_000_000))
     del raw
     return convert_types(df, info), info
 
