@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -45,6 +46,17 @@ CASES = {
     "run Zeitlimit null": (["run", "mini", "--zeitlimit", "0"], 2, "mindestens 1 Sekunde"),
     "run Zeitlimit negativ": (["run", "mini", "--zeitlimit", "-1"], 2, "„-1“ ist zu klein"),
     "run Zeitlimit keine Zahl": (["run", "mini", "--zeitlimit", "zehn"], 2, "eine ganze Zahl"),
+    "sweep Bereich außerhalb": (
+        ["sweep", "mini", "-p", "anzahl", "10:20:1", "--probelauf"],
+        2,
+        "Parameter „anzahl“: 11 Werte (10, 11, 12, …, 20) – jeder liegt außerhalb des erlaubten "
+        "Bereichs. Erlaubt: Ganzzahl von 1 bis 5.",
+    ),
+    "runs unbekanntes Lab": (
+        ["runs", "-o", "{tmp}", "gibtsnicht"],
+        2,
+        "„gibtsnicht“ gibt es nicht",
+    ),
     "sweep null Prozesse": (["sweep", "mini", "-j", "0"], 2, "mindestens 1 Prozess"),
     "sweep Stichprobe null": (["sweep", "mini", "--stichprobe", "0"], 2, "mindestens 1 Punkt"),
     "runs Anzahl null": (["runs", "-o", "{tmp}", "-n", "0"], 2, "mindestens 1 Lauf"),
@@ -90,6 +102,32 @@ def test_export_into_a_missing_folder_is_refused(tmp_path, capsys):
     assert main(["runs", "-o", str(tmp_path), "--export", str(tmp_path / "fehlt" / "x.csv")]) == 2
     err = capsys.readouterr().err
     assert "Den Ordner für die Exportdatei" in err and TRACEBACK not in err
+
+
+def test_sweep_range_outside_is_one_line(mini_lab, tmp_path, capsys):
+    argv = ["sweep", "mini", "-p", "anzahl", "10:20:1", "-o", str(tmp_path), "--probelauf"]
+    assert main(argv) == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+def test_runs_of_a_removed_lab_still_show_and_export_names_the_folder(tmp_path, capsys):
+    from datenlabor import history
+    from datenlabor.results import RunResult
+
+    history.add_run(RunResult("alt-entfernt", {"anzahl": 2}), db=tmp_path / history.DB_NAME)
+    assert main(["runs", "-o", str(tmp_path), "alt-entfernt"]) == 0
+    assert "alt-entfernt" in capsys.readouterr().out
+    target = tmp_path / "laeufe.csv"
+    assert main(["runs", "-o", str(tmp_path), "--export", str(target)]) == 0
+    assert target.read_text(encoding="utf-8").startswith("lauf_id,lab,")
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    assert main(["runs", "-o", str(tmp_path), "--export", str(tmp_path)]) == 2
+    assert "ist ein Ordner" in capsys.readouterr().err
+    if Path("/proc").is_dir():  # a folder nobody may write to, even root
+        assert main(["runs", "-o", str(tmp_path), "--export", "/proc/x.csv"]) == 2
+        err = capsys.readouterr().err
+        assert "In den Ordner „/proc“ kann die Exportdatei nicht geschrieben werden" in err
+        assert "gibt es nicht" not in err
 
 
 def test_file_system_failures_are_german(mini_lab, tmp_path, capsys):

@@ -86,8 +86,7 @@ def test_grid_points_identity_and_sample(mini_lab):
         (
             ["-p", "anzahl", "1:7:1"],
             [
-                "„6“ liegt außerhalb des erlaubten Bereichs",
-                "„7“ liegt außerhalb des erlaubten Bereichs",
+                "2 Werte (6, 7) – jeder liegt außerhalb des erlaubten Bereichs",
             ],
         ),
         (

@@ -9,6 +9,7 @@ import argparse
 import errno
 import os
 import sys
+import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -519,10 +520,38 @@ def cmd_runs(args: argparse.Namespace) -> int:
         print(compare_runs(history.get_runs(args.compare, db=db)))
         return EXIT_OK
     if args.export:
-        if not Path(args.export).resolve().parent.is_dir():
+        target = Path(args.export).expanduser()
+        folder = target.resolve().parent
+        if not folder.is_dir():
             raise ParameterError(f"Den Ordner für die Exportdatei „{args.export}“ gibt es nicht.")
+        if target.is_dir():
+            raise ParameterError(
+                f"„{args.export}“ ist ein Ordner. Bitte einen Dateinamen angeben, z. B. "
+                f"„{target / 'laeufe.csv'}“."
+            )
+        not_writable = ParameterError(
+            f"In den Ordner „{folder}“ kann die Exportdatei nicht geschrieben werden. "
+            "Bitte einen Ort angeben, an dem Sie Dateien anlegen dürfen, z. B. "
+            "„--export laeufe.csv“ im aktuellen Ordner."
+        )
+        if not os.access(folder, os.W_OK):
+            raise not_writable
+        _runs_known(args.lab, db)
         frame = history.to_long_frame(args.lab, db=db)
-        frame.to_csv(args.export, index=False, encoding="utf-8")
+        try:  # atomically: a temporary file in the same folder, then renamed
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}-", suffix=".tmp", dir=folder)
+        except OSError:
+            raise not_writable from None
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+                frame.to_csv(fh, index=False)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)  # like a file written directly, not mkstemp's 0600
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
         from .formatting import count
 
         print(
@@ -530,6 +559,8 @@ def cmd_runs(args: argparse.Namespace) -> int:
         )
         return EXIT_OK
     runs = history.list_runs(args.lab, limit=None if args.all else args.limit, db=db)
+    if not runs and args.lab:
+        _runs_known(args.lab, db)
     if not runs:
         which = f" für „{args.lab}“" if args.lab else ""
         print(f"Noch keine Läufe{which} in der Laufhistorie ({db}).")
@@ -539,6 +570,16 @@ def cmd_runs(args: argparse.Namespace) -> int:
     if total > len(runs):
         print(f"… {len(runs)} von {total} Läufen (neueste zuerst); --alle zeigt alle.")
     return EXIT_OK
+
+
+def _runs_known(slug: str | None, db: Path) -> None:
+    """German error (rc 2) for a lab that neither exists nor has runs in the history."""
+    from . import history
+    from .catalog import get_lab
+
+    if not slug or history.list_runs(slug, limit=1, db=db):
+        return  # runs of a lab removed since still count
+    get_lab(slug)  # raises the German "gibt es nicht" with the known labs
 
 
 # --- run history as text tables ----------------------------------------------------

@@ -177,6 +177,28 @@ def parse_file_value(param: Parameter, value: Any) -> list[Any]:
     return list(value) if isinstance(value, list) else [value]
 
 
+def _rejected_values(name: str, rejected: list[tuple[Any, str]]) -> list[str]:
+    """German lines for the values of one parameter that are not allowed, one per reason.
+
+    Values refused for the same reason share one line (a range of 11 years out of
+    bounds: ``2 Werte (6, 7) – jeder liegt außerhalb …``); other reasons keep theirs.
+    """
+    groups: dict[str, list[tuple[Any, str]]] = {}
+    for value, message in rejected:
+        marker = f"Der Wert „{value}“ "
+        key = message.replace(marker, "\0", 1) if marker in message else message
+        groups.setdefault(key, []).append((value, message))
+    lines = []
+    for key, items in groups.items():
+        if len(items) == 1 or "\0" not in key:
+            lines += [m for _, m in items]
+            continue
+        texts = [str(v) for v, _ in items]
+        shown = ", ".join(texts) if len(texts) <= 4 else f"{', '.join(texts[:3])}, …, {texts[-1]}"
+        lines.append(key.replace("\0", f"{len(items)} Werte ({shown}) – jeder ", 1))
+    return lines
+
+
 def build_grid(
     lab: Lab,
     cli: Iterable[tuple[str, str]] = (),
@@ -214,14 +236,17 @@ def build_grid(
     for name, values in raw.items():
         clean: list[Any] = []
         check = params[name].coerce if own and data_column(params[name]) else params[name].validate
+        rejected: list[tuple[Any, str]] = []
         for value in values:
             try:
                 v = check(value)
             except ParameterError as exc:
-                problems.append(str(exc))
+                rejected.append((value, str(exc)))
                 continue
             if v not in clean:
                 clean.append(v)
+        if rejected:
+            problems += _rejected_values(name, rejected)
         axes[name] = clean
     if sample is not None and sample < 1:
         problems.append("Die Stichprobe (--stichprobe) muss mindestens 1 Punkt umfassen.")
