@@ -155,3 +155,39 @@ def test_identifiers_are_not_grouped_in_the_upload_profile():
     assert cell(900000.0, plain=True) == "900000"
     assert value_range(5998, 24050) == "5.998 bis 24.050" and value_range(12, 22) == "12 bis 22"
     assert value_range(0, 19.6) == "0 bis 19,6"
+
+
+def test_upload_report_names_the_dash_note_without_the_command_line():
+    from datenlabor.upload import upload_result_html
+
+    path = fixture_path("eigene-daten", STATISTIK)
+    page = upload_result_html({"name": STATISTIK, "content": path.read_bytes()})
+    assert "„-“ (3×) als 0 gelesen (genau null)" in page
+    assert "striche=luecke" in page and "-p lesen" not in page
+
+
+@pytest.mark.slow  # the one kernel run of this file
+def test_run_with_striche_luecke_notebook_names_the_gaps(tmp_path, capsys):
+    """The executed notebook prints the reader's note; the mean counts "-" as missing."""
+    import json
+
+    from datenlabor.running import execute
+
+    path = str(fixture_path("eigene-daten", STATISTIK))
+    values = {
+        "daten": path,
+        "indikator": "Haushalte mit SGB-II-Bezug",
+        "jahr": 2024,
+        "lesen": "striche=luecke",
+    }
+    result = execute(
+        get_lab("daten-erkunden"), values, tmp_path, progress=False, html=False, history=False
+    )
+    assert "„-“ (3×) als Lücke gelesen" in capsys.readouterr().out  # before the kernel
+    assert round(result.metrics["mittelwert"], 1) == 13.0
+    assert round(result.metrics["spannweite"], 1) == 13.8
+    notebook = next(result.folder.glob("*.ipynb")).read_text(encoding="utf-8")
+    outputs = json.dumps(json.loads(notebook)["cells"], ensure_ascii=False)
+    assert (
+        "„SGB-II-Quote in %“: „-“ (3×) als Lücke gelesen (wie angegeben: striche=luecke)" in outputs
+    )

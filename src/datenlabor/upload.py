@@ -147,6 +147,10 @@ def quality_summary(df: pd.DataFrame, info: CsvInfo | None = None) -> dict[str, 
     return summary
 
 
+_CLI_EXAMPLE = ', z. B. -p lesen "striche=luecke"'
+"""The command-line example in the note about ``-`` read as 0; an app visitor has no command line."""
+
+
 def _column_cells(values: pd.Series, plain: bool) -> list[str]:
     """One column's cells; whole numbers grouped alike (``5.998`` next to ``24.050``)."""
     import pandas as pd
@@ -183,7 +187,9 @@ def report_html(
     )
     found = ""
     if info is not None:
-        found = "".join(f"<li>{html.escape(line)}</li>" for line in info.describe())
+        found = "".join(
+            f"<li>{html.escape(line.replace(_CLI_EXAMPLE, ''))}</li>" for line in info.describe()
+        )
         found = f"<h4>So ist die Datei geschrieben</h4><ul>{found}</ul>"
     from .personal import DSGVO_NOTE, personal_columns
 
