@@ -118,3 +118,17 @@ def test_count_uses_the_right_number_of_the_noun():
     assert count(0, "Wert", "Werte") == "0 Werte"
     assert count(2, "Lauf", "Läufe") == "2 Läufe"
     assert count(12345, "Zeile", "Zeilen") == "12.345 Zeilen"
+
+
+def test_metric_values_in_a_run_summary_read_alike():
+    """Run summary: ``mittelwert: 5,76`` next to ``median: 4,95``; accuracy 1.0 is ``1,00``."""
+    from datenlabor.formatting import metric_value
+
+    assert [metric_value(v) for v in (5.758, 4.95, 1.0, 0.8734, 125032, 12345.67)] == [
+        "5,76",
+        "4,95",
+        "1,00",
+        "0,873",
+        "125.032",
+        "12.345,7",
+    ]

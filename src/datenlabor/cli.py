@@ -231,12 +231,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.ci:
         values = {**lab.ci_parameters, **values}
     result = execute(lab, values, args.output, progress=not args.quiet, timeout=args.timeout)
-    from .formatting import decimal
+    from .formatting import decimal, metric_value
 
     def german(value: Any) -> str:
         if isinstance(value, bool) or not isinstance(value, int | float):
             return str(value)
-        return decimal(value, 3)
+        return metric_value(value)
 
     print(f"Fertig in {decimal(result.duration_s, 1)} s. Ergebnisse: {result.folder}")
     outside = 0

@@ -90,6 +90,22 @@ def metric(value: Any) -> str:
     return decimal(value, 3)
 
 
+def metric_value(value: float) -> str:
+    """A key figure in a run summary, decimals fixed by size so neighbours read alike.
+
+    Whole ``int`` values grouped (``125.032``); other numbers with three
+    decimals below 1 (``0,873``), two below 1.000 (``5,76``, ``4,95``, ``1,00``),
+    one above (``1.234,5``). A float that is a whole number keeps its decimals,
+    so an accuracy of 1.0 reads ``1,00``, not ``1``.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return integer(value)
+    if math.isnan(value):
+        return MISSING
+    size = abs(value)
+    return number(value, 3 if size < 1 else 2 if size < 1000 else 1)
+
+
 def cell(value: Any, max_digits: int = 2, plain: bool = False) -> str:
     """One table cell: ``–`` for missing, ja/nein, dates, lists joined with commas.
 
