@@ -634,3 +634,13 @@ def test_fast_path_for_large_files_matches_the_careful_path(tmp_path):
     careful = convert_types(*read_csv_info(path))
     pd.testing.assert_frame_equal(fast, careful, check_dtype=False, check_exact=False)
     assert fast["Einwohner"].iloc[0] == 1000 and fast["Betrag"].iloc[1] == -1001.51
+
+
+def test_dashes_as_gaps_also_on_the_fast_path_for_large_files():
+    rows = ["Ort;Wert"] + [f"O{i};{'-' if i % 100 == 0 else f'{i % 50},5'}" for i in range(120_000)]
+    data = ("\n".join(rows) + "\n").encode()  # 1,4 MB: pandas' C parser reads it
+    zero = read_csv(data, "g.csv", convert=True)
+    gap = read_csv(data, "g.csv", convert=True, lesen="striche=luecke")
+    assert (zero["Wert"] == 0).sum() == 1200 and zero["Wert"].isna().sum() == 0
+    assert gap["Wert"].isna().sum() == 1200 and (gap["Wert"] == 0).sum() == 0
+    assert "„-“ (1.200×) als 0 gelesen" in " ".join(zero.attrs["csv_info"]["notes"])

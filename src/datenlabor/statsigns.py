@@ -35,7 +35,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .formatting import count
+from .formatting import count, integer
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -118,24 +118,26 @@ class Decorations:
             lines.append(f"Spalte „{column}“: Einheit „{self.unit}“ aus den Zellen entfernt.")
         if self.zeros:
             lines.append(
-                f"Spalte „{column}“: „-“ ({self.zeros}×) als 0 gelesen (genau null). "
+                f"Spalte „{column}“: „-“ ({integer(self.zeros)}×) als 0 gelesen (genau null). "
                 f"Falls „-“ in Ihrer Datei „fehlt“ bedeutet: {DASH_OPTION_HINT}"
             )
         if self.dash_gaps:
             lines.append(
-                f"Spalte „{column}“: „-“ ({self.dash_gaps}×) als Lücke gelesen "
+                f"Spalte „{column}“: „-“ ({integer(self.dash_gaps)}×) als Lücke gelesen "
                 "(wie angegeben: striche=luecke)."
             )
         for sign, n in (self.gaps or {}).items():
             meaning = SIGNS[sign].meaning if sign in SIGNS else "fehlt"
-            lines.append(f"Spalte „{column}“: „{sign}“ ({n}×) als Lücke gelesen ({meaning}).")
+            lines.append(
+                f"Spalte „{column}“: „{sign}“ ({integer(n)}×) als Lücke gelesen ({meaning})."
+            )
         for flag, n in (self.flags or {}).items():
             lines.append(
                 f"Spalte „{column}“: {count(n, 'Wert', 'Werte')} markiert als {FLAGS[flag]}."
             )
         if self.accounting_negatives:
             lines.append(
-                f"Spalte „{column}“: {self.accounting_negatives} negative Beträge in "
+                f"Spalte „{column}“: {integer(self.accounting_negatives)} negative Beträge in "
                 "Buchhaltungsschreibweise (nachgestelltes Minus oder Klammern)."
             )
         return lines
