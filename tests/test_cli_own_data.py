@@ -100,3 +100,15 @@ def test_header_only_file_gets_a_german_message_not_an_internal_error(tmp_path, 
     assert "keine Datenzeilen" in capsys.readouterr().err
     with pytest.raises(ParameterError, match="keine Datenzeilen"):
         prepare(get_lab("nachfrage-vorhersagen"), {"daten": str(path)})
+
+
+def test_signs_of_official_statistics_are_reported(capsys):
+    """„-“ read as 0 is said in `daten pruefen` and when a lab loads the file (not silently)."""
+    path = fixture_path("eigene-daten", "stadtteile-statistik.csv")
+    assert main(["daten", "pruefen", "daten-erkunden", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "Hinweis beim Lesen: Spalte „anteil_sgb2_haushalte“: „-“ (3×) als 0 gelesen" in out
+    import datenlabor
+
+    datenlabor.load("stadtteile-musterstadt", path=path)
+    assert "„-“ (3×) als 0 gelesen (genau null)" in capsys.readouterr().out
