@@ -63,7 +63,7 @@ def test_compare_needs_known_ids_and_empty_history_is_fine(tmp_path, capsys):
     assert main(["runs", "-o", str(tmp_path), "--vergleichen", "1", "7"]) == 2
     assert "Lauf 7 gibt es in der Laufhistorie" in capsys.readouterr().err
     assert main(["runs", "-o", str(tmp_path), "--vergleichen", "1"]) == 2
-    assert "mindestens zwei Lauf-IDs" in capsys.readouterr().err
+    assert "mindestens zwei verschiedene Lauf-IDs" in capsys.readouterr().err
 
 
 def test_export_long_format(tmp_path, capsys):

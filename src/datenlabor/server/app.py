@@ -29,6 +29,7 @@ from .admission import trusted_networks
 from .branding import load_branding, logo_html
 from .handlers import (
     AssetLog,
+    CoursePlanHandler,
     GalleryHandler,
     LabAppHandler,
     NotFoundHandler,
@@ -238,6 +239,7 @@ class DatenlaborVoila(Voila):
                 {"path": str(static_dir())},
             ),
             (base + r"datenlabor/(impressum|datenschutz|barrierefreiheit)", page_handler_class()),
+            (base + r"datenlabor/kursplan(\.pdf)?", CoursePlanHandler, {"labs": labs}),
             (base + r"datenlabor/health", HealthHandler),
             *(
                 [
