@@ -191,3 +191,25 @@ def test_run_with_striche_luecke_notebook_names_the_gaps(tmp_path, capsys):
     assert (
         "„SGB-II-Quote in %“: „-“ (3×) als Lücke gelesen (wie angegeben: striche=luecke)" in outputs
     )
+
+
+def test_header_only_file_gets_a_german_message_not_an_internal_error(tmp_path, capsys):
+    """A CSV with a header and no rows: `daten pruefen` and `run` say so (was an IndexError)."""
+    path = tmp_path / "nurkopf.csv"
+    path.write_text("Datum;Zaehlerstand\n", encoding="utf-8")
+    assert main(["daten", "pruefen", "nachfrage-vorhersagen", str(path)]) == 2
+    assert "keine Datenzeilen" in capsys.readouterr().err
+    with pytest.raises(ParameterError, match="keine Datenzeilen"):
+        prepare(get_lab("nachfrage-vorhersagen"), {"daten": str(path)})
+
+
+def test_signs_of_official_statistics_are_reported(capsys):
+    """„-“ read as 0 is said in `daten pruefen` and when a lab loads the file (not silently)."""
+    path = fixture_path("eigene-daten", "stadtteile-statistik.csv")
+    assert main(["daten", "pruefen", "daten-erkunden", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "  Spalte „SGB-II-Quote in %“: „-“ (3×) als 0 gelesen" in out  # the file's name
+    import datenlabor
+
+    datenlabor.load("stadtteile-musterstadt", path=path)
+    assert "„-“ (3×) als 0 gelesen (genau null)" in capsys.readouterr().out

@@ -94,6 +94,11 @@ def apply_schema(
         resolution = resolve(fields, df.columns, spalten, optional_may_be_missing)
     except CsvError as exc:
         raise CsvError(f"Die Datei „{source}“ passt nicht zum erwarteten Aufbau. {exc}") from None
+    if df.empty:  # a header without rows: every later step would fail or give nothing
+        raise CsvError(
+            f"Die Datei „{source}“ enthält nur die Kopfzeile und keine Datenzeilen. "
+            "Bitte eine Datei mit Daten wählen."
+        )
     renames = resolution.renames
     if csv_info:  # the reader's number and date formats are keyed by the file's column names
         csv_info = dict(csv_info)
