@@ -106,7 +106,7 @@ def check_file(
 
     notes = reading_notes(table_df)
     if notes:
-        lines += ["", "Beim Lesen der Spalten des Labs:"] + [f"  {n}" for n in notes]
+        lines += ["", "Beim Lesen bemerkt:"] + [f"  {n}" for n in notes]
     lines += ["", "So werden die Spalten des Labs gefüllt:"]
     width = max(len(c.name) for c in resolution.columns)
     for c in resolution.columns:
