@@ -213,3 +213,12 @@ def test_signs_of_official_statistics_are_reported(capsys):
 
     datenlabor.load("stadtteile-musterstadt", path=path)
     assert "„-“ (3×) als 0 gelesen (genau null)" in capsys.readouterr().out
+
+
+def test_quality_lab_names_the_reader_notes_too(capsys):
+    """The lab that profiles any table: `daten pruefen` and `run` (before the kernel) say it."""
+    path = str(fixture_path("eigene-daten", STATISTIK))
+    assert main(["daten", "pruefen", "offene-daten-nutzen", path]) == 0
+    assert "„SGB-II-Quote in %“: „-“ (3×) als 0 gelesen" in capsys.readouterr().out
+    prepare(get_lab("offene-daten-nutzen"), {"daten": path})
+    assert "„SGB-II-Quote in %“: „-“ (3×) als 0 gelesen" in capsys.readouterr().out

@@ -81,7 +81,11 @@ def check_file(
     if lab.parameters[name].extra.get("any_csv"):  # the quality lab profiles every column
         from .personal import DSGVO_NOTE, personal_columns
 
-        flagged = personal_columns(read_csv(source, lesen=lesen, convert=True))
+        typed = read_csv(source, lesen=lesen, convert=True)
+        flagged = personal_columns(typed)
+        notes = list(dict.fromkeys((typed.attrs.get("csv_info") or {}).get("notes") or []))
+        if notes:
+            lines += ["", "Beim Lesen bemerkt:"] + [f"  {n}" for n in notes]
         lines += [
             "",
             "Dieses Lab profiliert jede CSV-Datei mit allen Spalten: "

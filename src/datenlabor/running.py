@@ -115,9 +115,13 @@ def prepare(lab: Lab, values: dict[str, Any]) -> dict[str, Any]:
             from .csvfiles import read_csv
 
             try:
-                table = read_csv(value, lesen=own_data_options(lab, clean, name)["lesen"])
+                table = read_csv(
+                    value, lesen=own_data_options(lab, clean, name)["lesen"], convert=True
+                )
             except DatasetError as exc:
                 raise ParameterError(f"Parameter „{name}“: {exc}") from None
+            for note in dict.fromkeys((table.attrs.get("csv_info") or {}).get("notes") or []):
+                print(f"Hinweis zu „{Path(value).name}“: {note}")
             if table.empty:
                 raise ParameterError(
                     f"Parameter „{name}“: Die Datei „{Path(value).name}“ enthält keine "
