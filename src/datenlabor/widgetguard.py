@@ -15,7 +15,9 @@ indices kept a kernel busy for more than two minutes.
 * rejects, before any work, selection indices outside the options, more
   indices than options or repeated ones (SelectMultiple), and lists longer
   than :data:`MAX_ITEMS`;
-* applies the rest like ipywidgets does and swallows any exception;
+* applies the rest like ipywidgets does and swallows any exception (after
+  sending the widget's real state back, since ipywidgets echoes an update to
+  the front end before it validates it);
 
 and sends what is rejected or fails as one German line to the kernel's real
 stderr (the server log) — the widget's name and the kind of error, never the
@@ -98,7 +100,12 @@ def handle_visitor_msg(self: Any, msg: dict) -> None:
                 from ipywidgets.widgets.widget import _put_buffers
 
                 _put_buffers(state, data["buffer_paths"], msg.get("buffers") or [])
-            self.set_state(state)
+            try:
+                self.set_state(state)
+            except Exception:
+                # ipywidgets has echoed the value already: the front end gets the real one back
+                self.send_state([key for key in state if key in self.keys])
+                raise
         elif method == "request_state":
             self.send_state()
         elif method == "custom":
