@@ -111,3 +111,32 @@ def test_install_routes_comm_warnings_to_the_server_log_only(monkeypatch, capfd)
     logging.getLogger("Comm").warning("No such comm: %s", "besucher-id")
     err = capfd.readouterr().err
     assert err.count("\n") == 1 and "besucher-id" not in err and "No such comm" in err
+
+
+def test_an_upload_with_its_buffer_still_arrives(no_traceback, capfd):
+    upload = w.FileUpload(accept=".csv")
+    state = {"value": [{"name": "a.csv", "type": "text/csv", "size": 4, "last_modified": 0}]}
+    msg = {
+        "content": {
+            "data": {"method": "update", "state": state, "buffer_paths": [["value", 0, "content"]]}
+        },
+        "buffers": [memoryview(b"a;b\n")],
+    }
+    widgetguard.handle_visitor_msg(upload, msg)
+    assert bytes(upload.value[0]["content"]) == b"a;b\n"
+    assert capfd.readouterr().err == ""
+
+
+def test_a_failing_comm_handler_logs_one_line_without_traceback(monkeypatch, capfd):
+    logger = logging.getLogger("Comm")
+    monkeypatch.setattr(logger, "handlers", [widgetguard._ServerLogHandler(logging.WARNING)])
+    monkeypatch.setattr(logger, "propagate", False)
+    try:
+        raise RuntimeError("/geheimer/pfad")
+    except RuntimeError:
+        logger.error("Exception in comm_msg for %s", "besucher-id", exc_info=True)
+    err = capfd.readouterr().err
+    assert (
+        err
+        == "[datenlabor] Kernel-Nachricht verworfen: Exception in comm_msg for … (RuntimeError)\n"
+    )

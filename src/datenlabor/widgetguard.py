@@ -27,6 +27,7 @@ visitor's values. The visitor gets no answer at all.
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from typing import Any
 
@@ -123,7 +124,7 @@ class _ServerLogHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         kind = f" ({record.exc_info[0].__name__})" if record.exc_info and record.exc_info[0] else ""
         # record.msg is the constant template ("No such comm: %s"): the visitor's ids stay out
-        text = str(record.msg).split(":")[0].strip()
+        text = re.sub(r"%\w", "…", str(record.msg).splitlines()[0]).strip()
         try:
             sys.__stderr__.write(f"[datenlabor] Kernel-Nachricht verworfen: {text}{kind}\n")
             sys.__stderr__.flush()
