@@ -349,7 +349,7 @@ def test_websocket_limits_for_visitors(fixture_server):
     assert "mittel" in text
     log = fixture_server.log.read_text(errors="replace")
     assert "Unlesbare Nachricht an Kernel" in log
-    assert "Uncaught exception" not in log  # tornado's traceback for the frame
+    assert "Uncaught exception GET /api/kernels" not in log  # tornado: traceback for the frame
     assert "JSONDecodeError" not in log.replace("(JSONDecodeError)", "")
     assert "websocket_ping_timeout" not in log
 
