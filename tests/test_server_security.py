@@ -351,7 +351,7 @@ def test_websocket_limits_for_visitors(fixture_server):
     assert "Unlesbare Nachricht an Kernel" in log
     assert "Uncaught exception GET /api/kernels" not in log  # tornado: traceback for the frame
     assert "JSONDecodeError" not in log.replace("(JSONDecodeError)", "")
-    assert "websocket_ping_timeout" not in log
+    assert "websocket_ping_timeout" not in log and "is not trusted" not in log
 
 
 def test_a_killed_kernel_does_not_disturb_another_participant(fixture_server):
