@@ -124,3 +124,12 @@ def test_single_run_is_recorded(mini_lab, tmp_path, capsys):
     assert ok.sweep_id is None
     assert failed.status == "fehlgeschlagen" and "abgestürzt" in failed.error
     assert failed.folder.name.endswith("-fehlgeschlagen")
+
+
+def test_public_app_kernel_never_reads_the_history(tmp_path, monkeypatch):
+    """The staff's runs (paths of own files, metrics) stay out of the public app server."""
+    db = tmp_path / history.DB_NAME
+    _add(db, parameters={"daten": "/intern/personal.csv"})
+    assert len(history.list_runs(db=db)) == 1
+    monkeypatch.setattr("sys.argv", ["datenlabor-app-kernel"])
+    assert history.list_runs(db=db) == [] and history.to_long_frame(db=db).empty

@@ -1505,6 +1505,8 @@ def _decide_number_format(
 
 
 def _date_format_of(values: pd.Series, candidates: list[str] | None = None) -> str | None:
+    if values.empty:  # a header without rows: nothing to recognise
+        return None
     for fmt in candidates or list(DATE_FORMATS):
         pattern = DATE_FORMATS.get(fmt)
         if pattern is None:  # declared format we have no pattern for: trust pandas

@@ -94,6 +94,11 @@ def apply_schema(
         resolution = resolve(fields, df.columns, spalten, optional_may_be_missing)
     except CsvError as exc:
         raise CsvError(f"Die Datei „{source}“ passt nicht zum erwarteten Aufbau. {exc}") from None
+    if df.empty:  # a header without rows: every later step would fail or give nothing
+        raise CsvError(
+            f"Die Datei „{source}“ enthält nur die Kopfzeile und keine Datenzeilen. "
+            "Bitte eine Datei mit Daten wählen."
+        )
     renames = resolution.renames
     if csv_info:  # the reader's number and date formats are keyed by the file's column names
         csv_info = dict(csv_info)
@@ -102,6 +107,7 @@ def apply_schema(
                 csv_info[key] = {renames.get(k, k): v for k, v in csv_info[key].items()}
     df = df[list(renames)].rename(columns=renames).copy()
     present = set(renames.values())
+    reading_notes: list[str] = []  # e.g. „-“ read as 0: the person must learn it (issue: tryout #1)
     for f in fields:
         if f["name"] not in present:
             continue
@@ -114,7 +120,9 @@ def apply_schema(
                     info = CsvInfo(
                         **{k: v for k, v in csv_info.items() if k in CsvInfo.__dataclass_fields__}
                     )
-                    df[col] = to_numbers(df[col], *info.number_format(col), name=col)
+                    info.notes = []  # only what converting this column adds
+                    df[col] = to_numbers(df[col], *info.number_format(col), name=col, info=info)
+                    reading_notes += info.notes
                 elif df[col].dtype == object or str(df[col].dtype).startswith("str"):
                     df[col] = df[col].map(_german_number)
                 df[col] = pd.to_numeric(df[col], errors="raise")
@@ -146,6 +154,7 @@ def apply_schema(
             ) from None
     df = fill_defaults(df, resolution)
     df.attrs["spalten"] = resolution
+    df.attrs["lesehinweise"] = reading_notes
     return df
 
 
@@ -224,7 +233,7 @@ def load(
 
         lax = dataset_id in OPTIONAL_MAY_BE_MISSING
         out = apply_schema(df, fields, source.name, spalten or "", lax)
-        for line in out.attrs["spalten"].notes():
+        for line in [*out.attrs["spalten"].notes(), *out.attrs.get("lesehinweise", [])]:
             print(f"Hinweis zu „{source.name}“: {line}")
         check_constraints(out, fields, source.name)
         return out

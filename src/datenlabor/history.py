@@ -227,7 +227,15 @@ _COLUMNS = (
 
 
 def _query(db: Path | str | None, sql: str, args: Sequence[Any] = ()) -> list[tuple]:
-    """Rows of a read-only query; no rows without a database, ``HistoryError`` if unreadable."""
+    """Rows of a read-only query; no rows without a database, ``HistoryError`` if unreadable.
+
+    In a kernel of the public app server there are never rows: the history holds
+    the staff's parameters (paths of own files) and metrics of this machine.
+    """
+    from .llm import in_public_app
+
+    if in_public_app():
+        return []
     path = Path(db or default_db())
     if not path.is_file():
         return []

@@ -102,6 +102,8 @@ def check_file(
     except DatenlaborError as exc:
         lines += ["", "So kann das Lab die Datei noch nicht verwenden:", str(exc)]
         return False, "\n".join(lines)
+    for note in table_df.attrs.get("lesehinweise", []):
+        lines.append(f"Hinweis beim Lesen: {note}")
     lines += ["", "So werden die Spalten des Labs gefüllt:"]
     width = max(len(c.name) for c in resolution.columns)
     for c in resolution.columns:
