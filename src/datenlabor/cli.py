@@ -316,7 +316,6 @@ def cmd_lab(args: argparse.Namespace) -> int:
         f"--ServerApp.root_dir={labs_dir()}",
         f"--ServerApp.ip={args.ip}",
         f"--ServerApp.port={args.port}",
-        f"--IdentityProvider.token={token}",
         "--ServerApp.open_browser=False",
     ]
     if ipc_kernels():
@@ -332,7 +331,9 @@ def cmd_lab(args: argparse.Namespace) -> int:
     print("JupyterLab für Mitarbeitende startet. Öffnen Sie:")
     print(f"  http://{args.ip}:{args.port}/lab?token={token}")
     sys.stdout.flush()
-    os.execv(sys.executable, argv)
+    # The token goes through the environment, not the command line: on a shared
+    # terminal server every local user can read command lines (ps).
+    os.execve(sys.executable, argv, {**os.environ, "JUPYTER_TOKEN": token})
     return EXIT_OK  # pragma: no cover
 
 
