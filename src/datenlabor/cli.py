@@ -143,6 +143,16 @@ def _read_params_file(path: str) -> dict[str, Any]:
     class _UniqueKeyLoader(yaml.SafeLoader):
         """SafeLoader that refuses a key given twice (PyYAML silently keeps the last)."""
 
+        def compose_node(self, parent, index):
+            # Aliases (*name) can blow a few lines up to gigabytes ("billion laughs").
+            if self.check_event(yaml.AliasEvent):
+                mark = self.peek_event().start_mark
+                raise ParameterError(
+                    f"Die Parameterdatei „{path}“ verwendet einen YAML-Verweis (*…, Zeile "
+                    f"{mark.line + 1}). Bitte jeden Wert ausschreiben."
+                )
+            return super().compose_node(parent, index)
+
         def construct_mapping(self, node, deep=False):
             seen: set = set()
             for key_node, _ in node.value:
