@@ -32,6 +32,11 @@ CASES = {
         2,
         "nennt „anzahl“ zweimal (Zeile 2)",
     ),
+    "run Parameterdatei mit YAML-Verweisen": (
+        ["run", "mini", "-f", "{tmp}/verweise.yaml"],
+        2,
+        "verwendet einen YAML-Verweis (*…, Zeile 2)",
+    ),
     "daten pruefen mit einem Ordner": (
         ["daten", "pruefen", "mini", "{tmp}"],
         2,
@@ -81,6 +86,12 @@ def test_bad_input_gets_german_message_and_exit_code(case, mini_lab, tmp_path, c
     broken.mkdir()
     (broken / "historie.sqlite").write_bytes(b"keine Datenbank, nur Text " * 100)
     (tmp_path / "doppelt.yaml").write_text("anzahl: 1\nanzahl: 2\n", encoding="utf-8")
+    # "billion laughs": nine lines that expand to gigabytes when aliases are followed
+    bomb = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    bomb += [
+        f"{c}: &{c} [{', '.join(['*' + p] * 9)}]" for p, c in zip("abcdefg", "bcdefgh", strict=True)
+    ]
+    (tmp_path / "verweise.yaml").write_text("\n".join(bomb) + "\n", encoding="utf-8")
     argv = [a.replace("{tmp}", str(tmp_path)) for a in args]
     try:
         result = main(argv)

@@ -144,6 +144,16 @@ def _read_params_file(path: str) -> dict[str, Any]:
     class _UniqueKeyLoader(yaml.SafeLoader):
         """SafeLoader that refuses a key given twice (PyYAML silently keeps the last)."""
 
+        def compose_node(self, parent, index):
+            # Aliases (*name) can blow a few lines up to gigabytes ("billion laughs").
+            if self.check_event(yaml.AliasEvent):
+                mark = self.peek_event().start_mark
+                raise ParameterError(
+                    f"Die Parameterdatei „{path}“ verwendet einen YAML-Verweis (*…, Zeile "
+                    f"{mark.line + 1}). Bitte jeden Wert ausschreiben."
+                )
+            return super().compose_node(parent, index)
+
         def construct_mapping(self, node, deep=False):
             seen: set = set()
             for key_node, _ in node.value:
@@ -317,7 +327,6 @@ def cmd_lab(args: argparse.Namespace) -> int:
         f"--ServerApp.root_dir={labs_dir()}",
         f"--ServerApp.ip={args.ip}",
         f"--ServerApp.port={args.port}",
-        f"--IdentityProvider.token={token}",
         "--ServerApp.open_browser=False",
     ]
     if ipc_kernels():
@@ -333,7 +342,9 @@ def cmd_lab(args: argparse.Namespace) -> int:
     print("JupyterLab für Mitarbeitende startet. Öffnen Sie:")
     print(f"  http://{args.ip}:{args.port}/lab?token={token}")
     sys.stdout.flush()
-    os.execv(sys.executable, argv)
+    # The token goes through the environment, not the command line: on a shared
+    # terminal server every local user can read command lines (ps).
+    os.execve(sys.executable, argv, {**os.environ, "JUPYTER_TOKEN": token})
     return EXIT_OK  # pragma: no cover
 
 

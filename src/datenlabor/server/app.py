@@ -92,6 +92,12 @@ PRESETS: dict[str, dict[str, Any]] = {
 }
 
 
+def _untrusted_notebook_filter(record: logging.LogRecord) -> bool:
+    """Drop jupyter_server's "Notebook … is not trusted" (once per page view): labs are
+    stored without outputs, so there is nothing a signature would vouch for."""
+    return record.msg != "Notebook %s is not trusted"
+
+
 class DatenlaborVoila(Voila):
     """Voilà with the tree, contents and file handlers replaced by a lab allowlist.
 
@@ -137,6 +143,7 @@ class DatenlaborVoila(Voila):
         self.trusted_proxies = trusted_networks(self.options.vertrauenswuerdige_proxys)
         if self.options.ausfuehrlich:
             self.log_level = logging.INFO
+        self.log.addFilter(_untrusted_notebook_filter)
         self.pools = explicit or self._pool_sizes()
         self.pool_plan = {k: v["pool_size"] for k, v in self.pools.items() if k != "default"}
 
