@@ -67,3 +67,13 @@ class ServerOptionError(DatenlaborError):
 
 class BrandingError(DatenlaborError):
     """Raised when the branding file (name, logo, colours of the app server) is unusable."""
+
+
+class HubError(DatenlaborError):
+    """Raised when the JupyterHub platform (``datenlabor hub``) cannot be set up or started."""
+
+
+class TenantFileError(HubError):
+    """Raised when the tenant file (Mandanten-Datei) of the hub is missing or invalid."""
+
+    exit_code = EXIT_USAGE
