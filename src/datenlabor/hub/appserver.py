@@ -52,11 +52,38 @@ def _guarded(handler_class: type) -> type:
     return HubGuard
 
 
+# What a JupyterLab server offers and an app server never does: refused outright (403),
+# so a colleague sees the same answer whether or not the owner's server would have it.
+FORBIDDEN = r"(?:lab|tree|edit|notebooks|terminals|files|view|api/(?:contents|terminals|sessions|kernels/?$|kernelspecs|config|nbconvert|me|status))(?:/.*)?"
+
+
+def _forbidden_handler() -> type:
+    import tornado.web
+
+    class ForbiddenHandler(tornado.web.RequestHandler):
+        """403 in German for everything a JupyterLab server would offer."""
+
+        def _refuse(self, *args, **kwargs):
+            self.set_status(403)
+            self.set_header("Content-Type", "text/plain; charset=utf-8")
+            self.finish("Kein Zugriff: Dieser Server zeigt nur die geteilte App.\n")
+
+        get = post = put = patch = delete = head = options = _refuse
+
+    return ForbiddenHandler
+
+
 def guard_handlers(handlers: list, prefix: str) -> list:
-    """Every handler of ``handlers`` guarded, plus the OAuth callback under ``prefix``."""
+    """Every handler of ``handlers`` guarded, plus the OAuth callback under ``prefix``.
+
+    Paths of :data:`FORBIDDEN` answer 403 to everybody who got past the guard.
+    """
     from jupyterhub.services.auth import HubOAuthCallbackHandler
 
-    guarded = [(prefix + "oauth_callback", HubOAuthCallbackHandler)]
+    guarded = [
+        (prefix + "oauth_callback", HubOAuthCallbackHandler),
+        (prefix + FORBIDDEN, _guarded(_forbidden_handler())),
+    ]
     for spec in handlers:
         pattern, cls, *rest = spec
         guarded.append((pattern, _guarded(cls), *rest))

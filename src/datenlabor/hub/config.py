@@ -50,7 +50,7 @@ def culler_command(platform: Platform) -> list[str]:
     return cmd
 
 
-def _branding_vars(platform: Platform) -> dict[str, Any]:
+def _branding_vars(platform: Platform, state: Path) -> dict[str, Any]:
     """Template variables; callables get the current user (None on the login page)."""
     from ..server.branding import load_branding, logo_html
 
@@ -69,16 +69,23 @@ def _branding_vars(platform: Platform) -> dict[str, Any]:
         tenant = tenant_of(user)
         return brandings[tenant.key] if tenant else default
 
+    def labs(user):
+        from ..catalog import discover
+        from .system import TENANT_LABS
+
+        tenant = tenant_of(user)
+        if tenant is None:
+            return []
+        folder = state / TENANT_LABS / tenant.key / "labs"
+        return [(lab.slug, lab.title) for lab in discover(folder)] if folder.is_dir() else []
+
     return {
         "dl_titel": platform.title,
-        "dl_css": lambda user: "; ".join(
-            f"--dl-{k}: {v}" for k, v in pick(user).colors.items()
-        ),
+        "dl_labs": labs,
+        "dl_css": lambda user: "; ".join(f"--dl-{k}: {v}" for k, v in pick(user).colors.items()),
         "dl_logo": lambda user: logo_html(pick(user)),
-        "dl_mandant": lambda user: (tenant_of(user).key if tenant_of(user) else ""),
-        "dl_mandant_name": lambda user: (
-            f" · {tenant_of(user).name}" if tenant_of(user) else ""
-        ),
+        "dl_mandant": lambda user: tenant_of(user).key if tenant_of(user) else "",
+        "dl_mandant_name": lambda user: f"{tenant_of(user).name}" if tenant_of(user) else "",
     }
 
 
@@ -168,11 +175,11 @@ def configure(
         c.Spawner.cpu_limit = platform.resources.cpu
 
     c.JupyterHub.template_paths = [str(templates_dir())]
-    c.JupyterHub.template_vars = _branding_vars(platform)
+    c.JupyterHub.template_vars = _branding_vars(platform, state)
     return platform
 
 
-CONFIG_TEMPLATE = '''\
+CONFIG_TEMPLATE = """\
 # Erzeugt von „datenlabor hub“ – nicht von Hand ändern (wird bei jedem Start neu geschrieben).
 # Eigene Ergänzungen gehören in eine Zusatzdatei (datenlabor hub --zusatz DATEI.py).
 import os
@@ -190,7 +197,7 @@ configure(
     proxy_api_port={proxy_api_port!r},
     password=os.environ.get("DATENLABOR_HUB_PASSWORT", ""),
 )
-'''
+"""
 
 
 def write_config(target: Path, extra: Path | None = None, **values: Any) -> Path:

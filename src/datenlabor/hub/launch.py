@@ -61,12 +61,16 @@ def prepare(platform: Platform, state: Path) -> None:
             ensure_system_user(platform, name, tenant)
 
 
-def wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float = START_TIMEOUT) -> None:
+def wait_until_up(
+    url: str, proc: subprocess.Popen, log: Path, timeout: float = START_TIMEOUT
+) -> None:
     """Wait for the hub's API through the proxy; German error if the hub ends or times out."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise HubError(f"Der Hub hat sich gleich wieder beendet. Einzelheiten im Protokoll {log}.")
+            raise HubError(
+                f"Der Hub hat sich gleich wieder beendet. Einzelheiten im Protokoll {log}."
+            )
         try:
             with urllib.request.urlopen(url + "hub/api/", timeout=5) as response:
                 if response.status == 200:
@@ -74,7 +78,9 @@ def wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float = 
         except (urllib.error.URLError, OSError):
             pass
         time.sleep(0.3)
-    raise HubError(f"Der Hub ist nach {timeout:.0f} s nicht erreichbar. Einzelheiten im Protokoll {log}.")
+    raise HubError(
+        f"Der Hub ist nach {timeout:.0f} s nicht erreichbar. Einzelheiten im Protokoll {log}."
+    )
 
 
 def stop(proc: subprocess.Popen, timeout: float = 60.0) -> None:

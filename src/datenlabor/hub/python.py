@@ -87,7 +87,10 @@ def user_python(state: Path) -> Path:
     for path in [env_dir, *env_dir.rglob("*")]:
         if not path.is_symlink():
             mode = path.stat().st_mode
-            os.chmod(path, mode | stat.S_IROTH | (stat.S_IXOTH if path.is_dir() or mode & stat.S_IXUSR else 0))
+            os.chmod(
+                path,
+                mode | stat.S_IROTH | (stat.S_IXOTH if path.is_dir() or mode & stat.S_IXUSR else 0),
+            )
     return python
 
 
@@ -99,4 +102,3 @@ def jupyter_paths_env() -> dict[str, str]:
         "JUPYTER_CONFIG_PATH": str(prefix / "etc" / "jupyter"),
         "DATENLABOR_LAB_APP_DIR": str(prefix / "share" / "jupyter" / "lab"),
     }
-

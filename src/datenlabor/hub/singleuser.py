@@ -21,8 +21,11 @@ LAB_SETTINGS = Path(str(files("datenlabor") / "hub" / "lab"))
 
 def singleuser_args() -> list[str]:
     """Arguments for ``jupyterhub-singleuser`` that every platform server gets."""
+    from ..running import ipc_kernels
+
     app_dir = os.environ.get("DATENLABOR_LAB_APP_DIR")
     return [
+        *(["--KernelManager.transport=ipc"] if ipc_kernels() else []),
         *([f"--LabApp.app_dir={app_dir}"] if app_dir else []),
         f"--LabApp.app_settings_dir={LAB_SETTINGS}",
         "--LabApp.news_url=",

@@ -60,7 +60,9 @@ def ensure_group(name: str) -> int:
         return grp.getgrnam(name).gr_gid
 
 
-def ensure_system_user(platform: Platform, hub_name: str, tenant: Tenant | None) -> pwd.struct_passwd:
+def ensure_system_user(
+    platform: Platform, hub_name: str, tenant: Tenant | None
+) -> pwd.struct_passwd:
     """Create (if missing) the system user of ``hub_name`` with a private home; returns it.
 
     Home: ``<arbeitsbereiche>/<system user>``, mode 0700, owned by the user. Adds the
@@ -105,7 +107,10 @@ def ensure_system_user(platform: Platform, hub_name: str, tenant: Tenant | None)
         group = unix_group(platform, tenant)
         ensure_group(group)
         if name not in grp.getgrnam(group).gr_mem:
-            _run(["usermod", "--append", "--groups", group, name], f"Aufnahme von „{name}“ in „{group}“")
+            _run(
+                ["usermod", "--append", "--groups", group, name],
+                f"Aufnahme von „{name}“ in „{group}“",
+            )
     return entry
 
 
@@ -218,7 +223,11 @@ def remove_workspace(platform: Platform, hub_name: str, export: Path | None) -> 
         raise HubError(f"„{name}“ ist kein Konto der Plattform; es wird nicht entfernt.")
     import psutil
 
-    running = [p.pid for p in psutil.process_iter(["uids"]) if p.info["uids"] and p.info["uids"].real == entry.pw_uid]
+    running = [
+        p.pid
+        for p in psutil.process_iter(["uids"])
+        if p.info["uids"] and p.info["uids"].real == entry.pw_uid
+    ]
     if running:
         raise HubError(
             f"„{hub_name}“ hat noch laufende Programme (Server oder Kernel). Bitte zuerst den "

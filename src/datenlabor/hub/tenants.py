@@ -188,7 +188,9 @@ def _lab_sources(value: Any, path: list[str], base: Path) -> list[LabSource]:
         where = [*path, str(i + 1)]
         entry = _mapping(item, where, {"ordner", "git", "ref"})
         if ("ordner" in entry) == ("git" in entry):
-            raise _fail(where, "jeder Eintrag braucht genau einen der Schlüssel „ordner“ oder „git“.")
+            raise _fail(
+                where, "jeder Eintrag braucht genau einen der Schlüssel „ordner“ oder „git“."
+            )
         if "ordner" in entry:
             if "ref" in entry:
                 raise _fail(where, "„ref“ gilt nur für „git“.")
@@ -201,7 +203,9 @@ def _lab_sources(value: Any, path: list[str], base: Path) -> list[LabSource]:
 
 def _tenant(key: str, value: Any, base: Path, platform: Platform, known_labs: set[str]) -> Tenant:
     path = ["mandanten", key]
-    _text(key, path, TENANT_ID, "Kennung aus Kleinbuchstaben, Ziffern und Bindestrich, 2–40 Zeichen")
+    _text(
+        key, path, TENANT_ID, "Kennung aus Kleinbuchstaben, Ziffern und Bindestrich, 2–40 Zeichen"
+    )
     data = _mapping(value, path, TENANT_KEYS)
     if "name" not in data:
         raise _fail(path, "„name“ fehlt (Anzeigename, z. B. Stadt Musterstadt).")
@@ -268,7 +272,9 @@ def load_tenants(path: Path | str, labs_root: Path | None = None) -> Platform:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" in Zeile {mark.line + 1}" if mark is not None else ""
-        raise TenantFileError(f"Die Mandanten-Datei „{path}“ ist kein gültiges YAML{line}.") from None
+        raise TenantFileError(
+            f"Die Mandanten-Datei „{path}“ ist kein gültiges YAML{line}."
+        ) from None
     root = _mapping(data, ["(Datei)"], {"version", "plattform", "mandanten"})
     if root.get("version") != FORMAT_VERSION:
         raise _fail(["version"], f"erwartet wird „version: {FORMAT_VERSION}“.")
@@ -284,15 +290,21 @@ def load_tenants(path: Path | str, labs_root: Path | None = None) -> Platform:
         )
     platform.admins = _names(settings.get("admins"), [*where, "admins"])
     if "arbeitsbereiche" in settings:
-        platform.workspaces = (base / _text(settings["arbeitsbereiche"], [*where, "arbeitsbereiche"])).resolve()
+        platform.workspaces = (
+            base / _text(settings["arbeitsbereiche"], [*where, "arbeitsbereiche"])
+        ).resolve()
     if "systembenutzer_praefix" in settings:
         prefix = settings["systembenutzer_praefix"]
         platform.user_prefix = _text(
-            prefix, [*where, "systembenutzer_praefix"], re.compile(r"[a-z][a-z0-9-]{0,7}"),
+            prefix,
+            [*where, "systembenutzer_praefix"],
+            re.compile(r"[a-z][a-z0-9-]{0,7}"),
             "Kleinbuchstabe, dann bis zu 7 Kleinbuchstaben, Ziffern oder Bindestriche",
         )
     if "leerlauf_minuten" in settings:
-        platform.idle_minutes = _number(settings["leerlauf_minuten"], [*where, "leerlauf_minuten"], 1, 7 * 24 * 60)
+        platform.idle_minutes = _number(
+            settings["leerlauf_minuten"], [*where, "leerlauf_minuten"], 1, 7 * 24 * 60
+        )
     if "hoechstdauer_stunden" in settings:
         platform.max_age_hours = _number(
             settings["hoechstdauer_stunden"], [*where, "hoechstdauer_stunden"], 0, 24 * 365

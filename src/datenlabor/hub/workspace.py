@@ -96,7 +96,9 @@ def welcome_text(home: Path, tenant_name: str, platform_title: str, prefix: str)
     for lab in labs:
         notebook = f"labs/{lab.slug}/{lab.slug}.ipynb"
         preview = f"{prefix}voila/render/{notebook}"
-        lines.append(f"- **[{lab.title}]({notebook})** – {lab.summary} ([als App ansehen]({preview}))")
+        lines.append(
+            f"- **[{lab.title}]({notebook})** – {lab.summary} ([als App ansehen]({preview}))"
+        )
     if not labs:
         lines.append("Noch keine Labs vorhanden.")
     updates = sorted(p.name for p in (home / UPDATES).glob("*") if p.is_dir())
