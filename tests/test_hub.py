@@ -383,6 +383,7 @@ def test_tenants_see_only_their_labs_and_branding(hub):
 
 
 def test_shared_app_reaches_colleagues_only(hub):
+    hub.server("anna")  # her workspace (with her copy of the lab) exists from the first start
     app = hub.server("anna", "app-mini")
     # colleague bernd (same tenant): the hub asks once to confirm, then the app opens
     bernd = hub.login("bernd")
