@@ -389,8 +389,9 @@ def test_shared_app_reaches_colleagues_only(hub):
     bernd = hub.login("bernd")
     r = bernd.get(app, timeout=120)
     if "/hub/api/oauth2/authorize" in r.url and "<form" in r.text:
-        assert "Zugriff bestätigen" in r.text
-        fields = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', r.text)
+        page = r.content.decode("utf-8")
+        assert "Zugriff bestätigen" in page
+        fields = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page)
         r = bernd.post(r.url, data=fields, timeout=120)
     assert r.status_code == 200 and r.url.startswith(app), (r.status_code, r.url)
     assert "Mini-Lab" in r.text

@@ -6,7 +6,7 @@ copy ``~/labs/<slug>`` (later edits do not change the running app) through the
 hardened app server of ``datenlabor serve`` (:class:`..server.app.DatenlaborVoila`:
 no tree, no contents, no files, no code execution from the browser), and puts
 JupyterHub's OAuth in front of every handler (:class:`HubGuard`): only people holding
-``access:servers!server=<owner>/app-<slug>`` — the owner and, through the share the
+``access:servers!server=<owner>/app-<slug>`` — the owner and, through the role the
 spawner grants, the tenant's group — get in; everybody else gets 403 from the hub.
 There is no JupyterLab, terminal or contents API on this server at all.
 """

@@ -4,7 +4,7 @@
 templates) from a validated :class:`.tenants.Platform`; :func:`write_config` writes the
 small ``jupyterhub_config.py`` that ``jupyterhub -f`` loads and that calls it. Nothing
 here replaces JupyterHub's user system: tenants are hub groups, administrators a group
-with the ``admin`` role, shared apps JupyterHub shares, idle servers are culled by the
+with the ``admin`` role, shared apps a role for the tenant group, idle servers are culled by the
 ``jupyterhub-idle-culler`` service.
 """
 
@@ -141,7 +141,7 @@ def configure(
     c.JupyterHub.load_groups = groups
     c.JupyterHub.load_roles = [
         {"name": "admin", "groups": [platform.admin_group]},
-        # No "shares": people cannot share their JupyterLab; apps are shared by the spawner.
+        # No "shares": people cannot share their JupyterLab; apps get a role from the spawner.
         {"name": "user", "scopes": ["self"]},
         {
             "name": "leerlauf-dienst",

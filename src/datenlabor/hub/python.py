@@ -84,6 +84,7 @@ def user_python(state: Path) -> Path:
         f"#!{python}\nimport sys\nfrom datenlabor.cli import main\nsys.exit(main())\n",
         encoding="utf-8",
     )
+    os.chmod(command, 0o755)
     for path in [env_dir, *env_dir.rglob("*")]:
         if not path.is_symlink():
             mode = path.stat().st_mode

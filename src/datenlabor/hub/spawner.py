@@ -7,8 +7,8 @@ Differences to the stock spawner (everything else is JupyterHub's own code):
 - the tenant comes from the person's hub groups; its labs, branding and limits go into
   the server's environment;
 - the default server runs :mod:`.singleuser` (workspace, then JupyterLab); a named server
-  ``app-<slug>`` runs only the app (:mod:`.appserver`) and is shared with the tenant's
-  group through a JupyterHub share (scope ``access:servers!server=<user>/app-<slug>``).
+  ``app-<slug>`` runs only the app (:mod:`.appserver`); while it runs, a role with the
+  scope ``access:servers!server=<user>/app-<slug>`` is granted to the tenant's group.
 """
 
 from __future__ import annotations
@@ -66,8 +66,18 @@ class DatenlaborSpawner(LocalProcessSpawner):
         env["SHELL"] = entry.pw_shell or "/bin/bash"
         return env
 
-    def _share_with_tenant(self, tenant) -> None:
-        from jupyterhub import orm
+    @property
+    def _access_role(self) -> str:
+        """Name of the role that lets the tenant's group open this app server."""
+        return f"datenlabor-app-{self.user.name}-{self.name}"
+
+    def _grant_tenant_access(self, tenant) -> None:
+        """Role ``access:servers!server=<user>/<app>`` for the tenant's group (JupyterHub RBAC).
+
+        A role rather than a share: in JupyterHub 5.5 a group share opens the hub's
+        authorisation page but is dropped from the visitor's OAuth token.
+        """
+        from jupyterhub import orm, roles
 
         db = self.user.db
         group = orm.Group.find(db, name=tenant.group)
@@ -75,7 +85,23 @@ class DatenlaborSpawner(LocalProcessSpawner):
             group = orm.Group(name=tenant.group)
             db.add(group)
             db.commit()
-        orm.Share.grant(db, self.orm_spawner, group)
+        role = roles.create_role(
+            db,
+            {
+                "name": self._access_role,
+                "description": f"Kolleginnen und Kollegen von {tenant.name} öffnen die App.",
+                "scopes": [f"access:servers!server={self.user.name}/{self.name}"],
+            },
+        )
+        roles.grant_role(db, group, role)
+
+    async def stop(self, now=False):
+        await super().stop(now=now)
+        if self.name.startswith(APP_PREFIX):
+            from jupyterhub import orm, roles
+
+            if orm.Role.find(self.user.db, self._access_role) is not None:
+                roles.delete_role(self.user.db, self._access_role)
 
     async def start(self):
         from .python import jupyter_paths_env
@@ -122,7 +148,7 @@ class DatenlaborSpawner(LocalProcessSpawner):
             self.cmd = [self.python, "-m", "datenlabor.hub.appserver", slug]
             self.args = []
             self.default_url = ""
-            self._share_with_tenant(tenant)
+            self._grant_tenant_access(tenant)
         else:
             self.cmd = [self.python, "-m", "datenlabor.hub.singleuser"]
         return await super().start()
