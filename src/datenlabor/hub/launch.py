@@ -44,12 +44,14 @@ def default_tenant_file() -> Path:
 def prepare(platform: Platform, state: Path) -> None:
     """State folder, each tenant's labs and the system accounts of all listed people."""
     from ..paths import labs_dir
+    from .python import user_python
     from .system import assemble_tenant_labs, ensure_system_user
 
     state.mkdir(parents=True, exist_ok=True)
     os.chmod(state, 0o755)
     (state / "geheim").mkdir(mode=0o700, exist_ok=True)
     os.chmod(state / "geheim", 0o700)
+    user_python(state)
     for tenant in platform.tenants.values():
         assemble_tenant_labs(platform, tenant, state, labs_dir())
     everyone = Tenant(key="_alle", name="Verwaltung", group="", branding=None, labs=None)

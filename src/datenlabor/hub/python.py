@@ -3,23 +3,22 @@
 User servers run under unprivileged system accounts, so they need an interpreter they
 may execute. Normally that is the installation's own (``.venv/bin/python``). When that
 interpreter lives in a folder other accounts cannot enter (e.g. pyenv under ``/root``),
-:func:`user_python` builds a small environment in the hub's state folder from the
-system's interpreter of the same version (``/usr/bin/python3.X``) that loads the
-installation's packages through a ``.pth`` file, plus a ``datenlabor`` command for
-the terminal. ``jupyter_paths_env`` then points Jupyter at the installation's
+:func:`user_python` copies that same interpreter with its standard library into the
+hub's state folder (the system's ``/usr/bin/python3.X`` is no substitute: another patch
+level, e.g. Debian's 3.11.2 mis-compiles the regular expressions of soupsieve); the copy
+loads the installation's packages through a ``.pth`` file, plus a ``datenlabor`` command
+for the terminal. ``jupyter_paths_env`` then points Jupyter at the installation's
 kernels, Voilà templates and JupyterLab extensions.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import stat
-import subprocess
 import sys
 import sysconfig
 from pathlib import Path
-
-from ..errors import HubError
 
 
 def reachable_by_others(path: Path) -> bool:
@@ -33,66 +32,69 @@ def reachable_by_others(path: Path) -> bool:
         return False
 
 
-def _system_interpreter() -> Path | None:
-    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
-    for folder in ("/usr/bin", "/usr/local/bin", "/opt/python/bin"):
-        candidate = Path(folder) / version
-        if candidate.exists() and reachable_by_others(candidate):
-            return candidate
-    return None
+SKIPPED = {"site-packages", "test", "idlelib", "tkinter", "turtledemo", "ensurepip", "lib2to3"}
+
+
+def _skip(folder: str, names: list[str]) -> list[str]:
+    return [n for n in names if n in SKIPPED or n.startswith("config-")]
 
 
 def user_python(state: Path) -> Path:
     """An interpreter for the personal servers (see module docstring); may create one.
 
-    Raises :class:`HubError` (German) if neither the installation's interpreter nor a
-    system interpreter of the same version is usable by other accounts.
+    The copy (``state/python``: the interpreter, ``libpython`` and the standard library of
+    this Python, about 100 MB, made once per version) loads the installation's packages
+    through ``datenlabor_installation.pth``; it needs ``LD_LIBRARY_PATH`` from
+    :func:`python_env`.
     """
     own = Path(sys.executable)
     if reachable_by_others(own):
         return own
-    base = _system_interpreter()
-    if base is None:
-        raise HubError(
-            f"Python liegt in einem Ordner, den die Konten der Mitarbeitenden nicht öffnen dürfen "
-            f"({os.path.realpath(own)}), und es gibt kein /usr/bin/python"
-            f"{sys.version_info.major}.{sys.version_info.minor}. Bitte Datenlabor mit dem "
-            "Python des Systems einrichten (python3 scripts/bootstrap.py install)."
-        )
-    env_dir = state / "python"
-    python = env_dir / "bin" / "python"
-    if not python.exists():
-        subprocess.run(
-            [str(base), "-m", "venv", "--without-pip", str(env_dir)],
-            check=True,
-            capture_output=True,
-        )
+    base = Path(sys.base_prefix)
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    target = state / "python"
+    marker = target / ".quelle"
+    ident = f"{base} {sys.version}"
+    fresh = not marker.is_file() or marker.read_text(encoding="utf-8") != ident
+    if fresh:
+        shutil.rmtree(target, ignore_errors=True)
+        (target / "bin").mkdir(parents=True)
+        (target / "lib").mkdir()
+        shutil.copy2(base / "bin" / version, target / "bin" / version)
+        for library in (base / "lib").glob("libpython*.so*"):
+            shutil.copy2(library, target / "lib" / library.name)
+        shutil.copytree(base / "lib" / version, target / "lib" / version, ignore=_skip)
+        (target / "bin" / "python").symlink_to(version)
+    site_dir = target / "lib" / version / "site-packages"
+    site_dir.mkdir(exist_ok=True)
     packages = sysconfig.get_paths()["purelib"]
-    site_dir = Path(
-        subprocess.run(
-            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
-    )
     (site_dir / "datenlabor_installation.pth").write_text(
         f"import site; site.addsitedir({packages!r})\n", encoding="utf-8"
     )
-    command = env_dir / "bin" / "datenlabor"
+    python = target / "bin" / "python"
+    command = target / "bin" / "datenlabor"
     command.write_text(
         f"#!{python}\nimport sys\nfrom datenlabor.cli import main\nsys.exit(main())\n",
         encoding="utf-8",
     )
     os.chmod(command, 0o755)
-    for path in [env_dir, *env_dir.rglob("*")]:
-        if not path.is_symlink():
-            mode = path.stat().st_mode
-            os.chmod(
-                path,
-                mode | stat.S_IROTH | (stat.S_IXOTH if path.is_dir() or mode & stat.S_IXUSR else 0),
-            )
+    os.chmod(site_dir / "datenlabor_installation.pth", 0o644)
+    if fresh:
+        for path in [target, *target.rglob("*")]:
+            if not path.is_symlink():
+                mode = path.stat().st_mode
+                extra = stat.S_IROTH | (stat.S_IXOTH if path.is_dir() or mode & stat.S_IXUSR else 0)
+                os.chmod(path, mode | extra)
+        marker.write_text(ident, encoding="utf-8")
+        os.chmod(marker, 0o644)
     return python
+
+
+def python_env(python: Path) -> dict[str, str]:
+    """Environment for servers started with ``python`` (empty for the installation's own)."""
+    if Path(python) == Path(sys.executable):
+        return {}
+    return {**jupyter_paths_env(), "LD_LIBRARY_PATH": str(Path(python).parent.parent / "lib")}
 
 
 def jupyter_paths_env() -> dict[str, str]:

@@ -104,7 +104,7 @@ class DatenlaborSpawner(LocalProcessSpawner):
                 roles.delete_role(self.user.db, self._access_role)
 
     async def start(self):
-        from .python import jupyter_paths_env
+        from .python import python_env
         from .system import TENANT_LABS, ensure_system_user
 
         platform = self.platform
@@ -135,8 +135,7 @@ class DatenlaborSpawner(LocalProcessSpawner):
                 "PATH": f"{Path(self.python).parent}:{os.environ.get('PATH', '/usr/bin:/bin')}",
             }
         )
-        if self.python != sys.executable:
-            self.environment.update(jupyter_paths_env())
+        self.environment.update(python_env(self.python))
         if tenant and tenant.branding:
             self.environment["DATENLABOR_BRANDING"] = str(tenant.branding)
         if self.name.startswith(APP_PREFIX):
