@@ -92,8 +92,9 @@ class Hub:
         path = f"/users/{name}/servers/{server}" if server else f"/users/{name}/server"
         model = self.api(name, "GET", f"/users/{name}").json()
         if not (model["servers"].get(server) or {}).get("ready"):
-            r = self.api(name, "POST", path)
-            assert r.status_code in (201, 202, 400), r.text  # 400: already starting
+            if server not in model["servers"]:
+                r = self.api(name, "POST", path)
+                assert r.status_code in (201, 202, 400), r.text  # 400: already starting
             deadline = time.monotonic() + TIMEOUT
             while time.monotonic() < deadline:
                 model = self.api(name, "GET", f"/users/{name}").json()
@@ -239,6 +240,8 @@ def hub():
         )
         hub.originals = originals
         hub.before = before
+        for name in ("anna", "carla"):  # both start now, in parallel; tests wait for them
+            hub.api(name, "POST", f"/users/{name}/server")
         yield hub
     finally:
         if proc.poll() is None:
