@@ -440,7 +440,9 @@ def _add_hub_commands(sub: Any) -> None:
         help="Ordner für Datenbank, Protokoll und Labs je Mandant (Vorgabe /var/lib/datenlabor-hub)",
     )
     p.add_argument(
-        "--zusatz", metavar="DATEI.py", help="zusätzliche JupyterHub-Konfiguration (zuletzt geladen)"
+        "--zusatz",
+        metavar="DATEI.py",
+        help="zusätzliche JupyterHub-Konfiguration (zuletzt geladen)",
     )
     p.set_defaults(func=cmd_hub)
 
@@ -449,7 +451,9 @@ def _add_hub_commands(sub: Any) -> None:
         help="Arbeitsbereich und Systemkonto einer ausgeschiedenen Person entfernen (nach Export)",
     )
     p.add_argument("name", help="Hub-Benutzername der Person")
-    p.add_argument("--export", metavar="DATEI.zip", help="den Arbeitsbereich vorher hierhin sichern")
+    p.add_argument(
+        "--export", metavar="DATEI.zip", help="den Arbeitsbereich vorher hierhin sichern"
+    )
     p.add_argument(
         "--ohne-export", action="store_true", help="ohne Sicherung entfernen (nicht empfohlen)"
     )
