@@ -74,6 +74,11 @@ class PoolHooks:
     def ready_count(self, notebook: str) -> int:
         return sum(1 for entry in self.pool_entries(notebook) if is_ready(entry))
 
+    def pending_kernels(self) -> int:
+        """Pages being delivered plus pool kernels that are not ready yet (still growing)."""
+        waiting = sum(1 for pool in self._pools.values() for entry in pool if not is_ready(entry))
+        return super().pending_kernels() + waiting
+
     def low_water(self, notebook: str) -> int:
         config = self.kernel_pools_config
         return low_water(config.get(notebook, config.get("default", {})).get("pool_size", 1))
