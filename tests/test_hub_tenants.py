@@ -140,3 +140,33 @@ def test_workspace_copies_once_keeps_edits_and_offers_updates(tmp_path):
     init_workspace(home, originals)
     assert not (home / "labs" / "mini").exists()
     assert (own.parent.parent.stat().st_mode & 0o077) == 0
+
+
+def test_tenant_labs_from_selection_folder_and_git(tmp_path):
+    """Own labs of a tenant from a git repository replace/add to the selection (public copy)."""
+    from datenlabor.hub.system import assemble_tenant_labs
+    from datenlabor.hub.tenants import LabSource, Platform, Tenant
+
+    repo = tmp_path / "repo"
+    shutil.copytree(fixture_path("labs", "mini"), repo / "labs" / "mini")
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "labs"], check=True)
+    tenant = Tenant(
+        key="t",
+        name="T",
+        group="g",
+        branding=None,
+        labs=["daten-erkunden"],
+        own_labs=[LabSource(git=str(repo))],
+    )
+    platform = Platform(path=tmp_path / "m.yaml")
+    labs = assemble_tenant_labs(platform, tenant, tmp_path, ROOT / "labs", public=True)
+    assert sorted(p.name for p in labs.iterdir()) == ["daten-erkunden", "mini"]
+    assert (labs / "mini" / "lab.yaml").stat().st_mode & 0o777 == 0o644
+    bad = Tenant(key="t", name="T", group="g", branding=None, labs=None)
+    bad.own_labs = [LabSource(git=str(tmp_path / "fehlt"))]
+    with pytest.raises(Exception, match="ließen sich nicht holen"):
+        assemble_tenant_labs(platform, bad, tmp_path, ROOT / "labs", public=True)
+    assert (labs / "mini").is_dir()  # the previous set stays when fetching fails
