@@ -63,6 +63,29 @@ def prepare(platform: Platform, state: Path) -> None:
             ensure_system_user(platform, name, tenant)
 
 
+def check_port(ip: str, port: int) -> None:
+    """Raise :class:`HubError` (German) if nothing can listen on ``ip``:``port``."""
+    import errno
+
+    try:
+        infos = socket.getaddrinfo(
+            ip or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )
+    except (OSError, UnicodeError):
+        raise HubError(f"Die Adresse „{ip}“ (--ip) ist auf diesem Rechner unbekannt.") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise HubError(
+                    f"Port {port} ist schon belegt; bitte mit --port einen anderen wählen."
+                ) from None
+            raise HubError(f"Die Plattform kann nicht unter {ip}:{port} erreichbar sein.") from None
+
+
 def wait_until_up(
     url: str, proc: subprocess.Popen, log: Path, timeout: float = START_TIMEOUT
 ) -> None:
@@ -83,6 +106,16 @@ def wait_until_up(
     raise HubError(
         f"Der Hub ist nach {timeout:.0f} s nicht erreichbar. Einzelheiten im Protokoll {log}."
     )
+
+
+def _die_with_parent() -> None:
+    """In the hub's process: receive SIGTERM if ``datenlabor hub`` itself is killed (Linux)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def stop(proc: subprocess.Popen, timeout: float = 60.0) -> None:
@@ -109,7 +142,6 @@ def run_hub(
     missing, port taken) or the hub does not come up; :class:`TenantFileError` for an
     invalid tenant file.
     """
-    from ..server.launch import check_address
     from .config import proxy_command, write_config
     from .tenants import load_tenants
 
@@ -126,7 +158,7 @@ def run_hub(
         )
     if extra is not None and not Path(extra).is_file():
         raise HubError(f"Die Zusatzdatei „{extra}“ gibt es nicht.")
-    check_address(ip, port)
+    check_port(ip, port)
     state = (state or DEFAULT_STATE).resolve()
     prepare(platform, state)
     config = write_config(
@@ -151,6 +183,7 @@ def run_hub(
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
 
     stopping = False
