@@ -315,6 +315,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_lab(args: argparse.Namespace) -> int:
     import secrets
 
+    from .hub.singleuser import LAB_SETTINGS
     from .paths import labs_dir
     from .running import ipc_kernels
 
@@ -327,6 +328,11 @@ def cmd_lab(args: argparse.Namespace) -> int:
         f"--ServerApp.ip={args.ip}",
         f"--ServerApp.port={args.port}",
         "--ServerApp.open_browser=False",
+        # the platform's JupyterLab defaults: German, no news or update checks (no request
+        # leaves the machine), Markdown opens rendered
+        f"--LabApp.app_settings_dir={LAB_SETTINGS}",
+        "--LabApp.news_url=",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
     ]
     if ipc_kernels():
         argv.append("--KernelManager.transport=ipc")  # no free-port race, no TCP port
