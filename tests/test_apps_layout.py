@@ -338,3 +338,36 @@ def test_lost_connection_is_shown_in_the_viewport(slug, browser, app_url):
         assert "aktualisiert" not in page.locator(".datenlabor-app").first.inner_text()
     finally:
         ctx.close()
+
+
+def test_a_file_over_the_upload_limit_never_leaves_the_browser(browser, app_url):
+    """38 MB on a phone: a German message at the button, nothing sent, the connection stays."""
+    ctx = browser.new_context(
+        viewport={"width": 320, "height": 640}, locale="de-DE", is_mobile=True, has_touch=True
+    )
+    page = ctx.new_page()
+    page.set_default_navigation_timeout(180_000)
+    errors = _console_errors(page)
+    frames: list[int] = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda f: frames.append(len(f))))
+    try:
+        open_app(page, app_url("offene-daten-nutzen"))
+        button = page.locator(".datenlabor-upload .widget-upload").first
+        button.scroll_into_view_if_needed()
+        with page.expect_file_chooser() as chooser:
+            button.click()
+        chooser.value.set_files(
+            {"name": "gross.csv", "mimeType": "text/csv", "buffer": b"a;b\n" * (38 * 2**20 // 4)}
+        )
+        note = page.locator(".dl-upload-note")
+        note.wait_for(state="visible", timeout=60_000)
+        assert note.get_attribute("role") == "alert"
+        assert "„gross.csv“ ist zu groß (38 MB). Erlaubt sind höchstens 2 MB." in note.inner_text()
+        box = note.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 320
+        page.wait_for_timeout(500)
+        assert max(frames, default=0) < 2**20  # the file was not sent
+        assert page.locator("#dl-connection").is_hidden()
+    finally:
+        ctx.close()
+    assert not errors, errors

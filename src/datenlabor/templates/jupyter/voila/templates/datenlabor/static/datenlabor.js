@@ -99,17 +99,35 @@
     return sign + digits + (parts.length > 1 ? "," + parts[1] : "");
   }
 
-  // Megabytes the German way: 38.2 -> "38,2 MB".
+  // Megabytes the German way, as the kernel writes them: 38.2 -> "38,2 MB", 2.0 -> "2 MB".
   function megabytes(bytes) {
-    return (Math.round(bytes / 1024 / 1024 * 10) / 10).toFixed(1).replace(".", ",") + " MB";
+    return (Math.round(bytes / 1024 / 1024 * 10) / 10).toFixed(1).replace(/\.0$/, "").replace(".", ",") + " MB";
   }
 
   // Files over the limit of their upload box (class datenlabor-upload-max-<bytes>) never
   // leave the browser: the widget's own listener on the file input is not reached.
+  // ipywidgets' FileUpload keeps its <input type=file> outside the document and opens it
+  // with input.click() from its button: the box is the one whose button was clicked.
+  var uploadBox = null;
+  document.addEventListener("click", function (ev) {
+    var box = ev.target && ev.target.closest && ev.target.closest(".datenlabor-upload");
+    if (box) { uploadBox = box; }
+  }, true);
+  if (window.HTMLInputElement) {
+    var nativeClick = HTMLInputElement.prototype.click;
+    HTMLInputElement.prototype.click = function () {
+      if (this.type === "file" && !this.dlChecked) {
+        this.dlChecked = true;
+        // at the target, capturing listeners run before the widget's own one
+        this.addEventListener("change", checkUpload, true);
+      }
+      return nativeClick.apply(this, arguments);
+    };
+  }
   function checkUpload(ev) {
     var input = ev.target;
-    if (!input || input.type !== "file" || !input.closest) { return; }
-    var box = input.closest(".datenlabor-upload");
+    if (!input || input.type !== "file") { return; }
+    var box = (input.isConnected && input.closest(".datenlabor-upload")) || uploadBox;
     var match = box && /(?:^|\s)datenlabor-upload-max-(\d+)(?:\s|$)/.exec(box.className);
     if (!match) { return; }
     var limit = Number(match[1]);
