@@ -25,7 +25,7 @@ pytestmark = pytest.mark.browser
 
 WIDTHS = {320: 640, 1280: 800}
 LIFE_CYCLE_APPS = ["daten-erkunden", "buergeranliegen-zuordnen"]
-UPLOAD_APP = "offene-daten-nutzen"  # its visit at 320 px also tries a 38 MB file
+UPLOAD_APP = "offene-daten-nutzen"  # its visit at 320 px also tries a too large file
 
 # What people operate and read next to it, on app pages and the gallery.
 CONTROLS = ", ".join(
@@ -175,14 +175,14 @@ def change_first_control(page) -> bool:
 
 
 def try_oversized_upload(page, frames: list[int]) -> dict:
-    """Choose a 38 MB file at the app's upload button; what the page says and sends."""
+    """Choose a 3 MB file (limit 2 MB) at the upload button; what the page says and sends."""
     button = page.locator(".datenlabor-upload .widget-upload").first
     button.scroll_into_view_if_needed()
     sent_before = len(frames)
     with page.expect_file_chooser() as chooser:
         button.click()
     chooser.value.set_files(
-        {"name": "gross.csv", "mimeType": "text/csv", "buffer": b"a;b\n" * (38 * 2**20 // 4)}
+        {"name": "gross.csv", "mimeType": "text/csv", "buffer": b"a;b\n" * (3 * 2**20 // 4)}
     )
     note = page.locator(".dl-upload-note")
     note.wait_for(state="visible", timeout=60_000)
@@ -371,10 +371,10 @@ def test_lost_connection_is_shown_in_the_viewport(slug, browser, app_url):
 
 @pytest.mark.parametrize("width", [320])
 def test_a_file_over_the_upload_limit_never_leaves_the_browser(width, visit):
-    """38 MB on a phone: a German message at the button, nothing sent, the connection stays."""
+    """Too large a file on a phone: a German message at the button, nothing sent, connection stays."""
     upload = visit(UPLOAD_APP, width)["upload"]
     assert upload["role"] == "alert"
-    assert "„gross.csv“ ist zu groß (38 MB). Erlaubt sind höchstens 2 MB." in upload["text"]
+    assert "„gross.csv“ ist zu groß (3 MB). Erlaubt sind höchstens 2 MB." in upload["text"]
     assert 0 <= upload["left"] and upload["right"] <= width
     assert upload["largest_frame"] < 2**20, "the file was sent over the websocket"
     assert upload["banner_hidden"]
