@@ -171,3 +171,18 @@ def test_show_sends_a_phone_picture_and_keeps_pictures_for_the_check(tmp_path, m
     fig.axes[0].set_xticks([0, 0.01], ["lange Beschriftung", "noch eine lange"])
     plotting.show(fig, alt="x")
     assert "overlap" in (tmp_path / "probleme.txt").read_text(encoding="utf-8")
+
+
+def test_a_chart_that_cannot_be_laid_out_narrow_keeps_only_the_wide_picture(monkeypatch):
+    """A label far too long for a phone: no squeezed phone picture, and no warning text."""
+    import warnings
+
+    shown = []
+    monkeypatch.setattr("IPython.display.display", shown.append)
+    fig = plotting.figure()[0]
+    fig.axes[0].barh(["Gruppen mit nur einer einzigen Leistung im ganzen Stadtgebiet"], [1])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        plotting.show(fig, alt="Balken")
+    assert "<source" not in shown[0].data and "<img" in shown[0].data
+    assert not caught, [str(w.message) for w in caught]

@@ -464,6 +464,22 @@ def _keep_for_check(fig: Any, kind: str, data: str, inside: bool) -> None:
             fh.writelines(f"{name} ({title}): {p}\n" for p in problems)
 
 
+def _fits_phone(fig: Any, picture: str) -> bool:
+    """False if the phone layout failed: a chart squeezed below 60 px either way (too many
+    legend entries, a long label) or a picture wider than the phone's content box."""
+    from PIL import Image
+
+    width, height = fig.bbox.width, fig.bbox.height
+    for ax in fig.axes:
+        if ax.get_subplotspec() is None or hasattr(ax, "_colorbar"):
+            continue
+        box = ax.get_position()
+        if box.width * width < 60 or box.height * height < 60:
+            return False
+    shown = Image.open(io.BytesIO(base64.b64decode(picture))).width
+    return shown <= NARROW_PX + 12
+
+
 def show(fig: Any, alt: str, caption: str | None = None) -> None:
     """Display ``fig`` as an image with alternative text, then free it.
 
@@ -474,24 +490,32 @@ def show(fig: Any, alt: str, caption: str | None = None) -> None:
     environment variable :data:`CHECK_FOLDER` set, both pictures and their
     layout problems are kept there.
     """
+    import warnings
+
     import matplotlib.pyplot as plt
     from IPython.display import HTML, display
 
-    _readable(fig)
-    renderer = _renderer(fig)
-    for ax in fig.axes:
-        _place_labels(ax, renderer)
-    data = _png(fig)
-    _keep_for_check(fig, "breit", data, inside=False)
-    narrow = ""
-    if fig.get_size_inches()[0] > NARROW_INCHES + 0.5:
-        try:
-            narrow_layout(fig)
-            narrow = _png(fig)
-        except Exception:  # noqa: BLE001 - the wide picture is enough
-            narrow = ""
-        else:
-            _keep_for_check(fig, "schmal", narrow, inside=True)
+    with warnings.catch_warnings():
+        # matplotlib's layout notes are for developers; in an app they would be printed
+        # as red text under the chart
+        warnings.simplefilter("ignore")
+        _readable(fig)
+        renderer = _renderer(fig)
+        for ax in fig.axes:
+            _place_labels(ax, renderer)
+        data = _png(fig)
+        _keep_for_check(fig, "breit", data, inside=False)
+        narrow = ""
+        if fig.get_size_inches()[0] > NARROW_INCHES + 0.5:
+            try:
+                narrow_layout(fig)
+                narrow = _png(fig)
+            except Exception:  # noqa: BLE001 - the wide picture is enough
+                narrow = ""
+            else:
+                _keep_for_check(fig, "schmal", narrow, inside=True)
+                if not _fits_phone(fig, narrow):
+                    narrow = ""  # a squeezed chart is worse than the wide one made smaller
     plt.close(fig)
     cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
     source = (
