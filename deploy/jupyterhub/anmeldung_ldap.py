@@ -2,8 +2,11 @@
 #
 # Diese Datei ist eine JupyterHub-Konfiguration (Python, Format von jupyterhub_config.py).
 # Sie ersetzt die Pilot-Anmeldung der Plattform; Mandanten, Labs, Branding und Arbeitsbereiche
-# bleiben, wie sie in mandanten.yaml stehen. Einbinden: siehe README, Abschnitt
-# „Plattform für viele Mitarbeitende“ → „Produktion: vorhandene Konten“.
+# bleiben, wie sie in mandanten.yaml stehen. Einbinden (README, Abschnitt „Plattform für viele
+# Mitarbeitende“):
+#   VM:         nach /etc/datenlabor/anmeldung.py kopieren; datenlabor-hub.service lädt sie mit
+#               `datenlabor hub … --zusatz /etc/datenlabor/anmeldung.py` nach der Plattform.
+#   Kubernetes: helm … --set-file hub.extraFiles.anmeldung.stringData=deploy/jupyterhub/anmeldung_ldap.py
 #
 # Benötigt das Paket jupyterhub-ldapauthenticator (Version 2), installiert mit
 #   .venv/bin/pip install -e ".[hub-auth]"
@@ -18,7 +21,10 @@
 import os
 import ssl
 
-c = get_config()  # noqa: F821  (stellt JupyterHub beim Laden bereit)
+# „c“ ist die Konfiguration, in die JupyterHub diese Datei lädt (bei zero-to-jupyterhub schon
+# vorhanden, dessen get_config() hat eine andere Bedeutung).
+if "c" not in globals():
+    c = get_config()  # noqa: F821
 
 
 def umgebung(name: str) -> str:
@@ -36,7 +42,9 @@ c.JupyterHub.authenticator_class = "ldapauthenticator"
 
 # --- Server und Verschlüsselung -----------------------------------------------------------
 # AUSFÜLLEN: Name des Verzeichnisservers (bei AD ein Domänencontroller oder der Domänenname).
-c.LDAPAuthenticator.server_address = os.environ.get("DATENLABOR_LDAP_SERVER", "dc01.kommune.example")
+c.LDAPAuthenticator.server_address = os.environ.get(
+    "DATENLABOR_LDAP_SERVER", "dc01.kommune.example"
+)
 # Verschlüsselung: "before_bind" = StartTLS auf Port 389 (Vorgabe, empfohlen);
 # "on_connect" = LDAPS auf Port 636. Nie "insecure": dann gingen Passwörter im Klartext übers Netz.
 c.LDAPAuthenticator.tls_strategy = "before_bind"
@@ -46,9 +54,7 @@ c.LDAPAuthenticator.server_port = 389
 # Systemspeicher (update-ca-certificates), genügt /etc/ssl/certs/ca-certificates.crt.
 c.LDAPAuthenticator.tls_kwargs = {
     "validate": ssl.CERT_REQUIRED,
-    "ca_certs_file": os.environ.get(
-        "DATENLABOR_LDAP_CA", "/etc/ssl/certs/ca-certificates.crt"
-    ),
+    "ca_certs_file": os.environ.get("DATENLABOR_LDAP_CA", "/etc/ssl/certs/ca-certificates.crt"),
 }
 
 # --- Wer ist die Person? (Benutzer-DN) ------------------------------------------------------
@@ -102,6 +108,10 @@ c.LDAPAuthenticator.group_attributes = ["member", "uniqueMember", "memberUid"]
 # (Damit gelten die Listen „benutzer“ und „admins“ aus mandanten.yaml nicht mehr.)
 c.Authenticator.manage_groups = True
 c.JupyterHub.load_groups = {}
+# Die Pilot-Listen der Plattform (allowed_users, admin_users) gelten nicht mehr: Zugang und
+# Administratorrecht entscheidet allein die Gruppe.
+c.Authenticator.allowed_users = set()
+c.Authenticator.admin_users = set()
 
 
 def gruppen_aus_ldap(authenticator, handler, auth_model):

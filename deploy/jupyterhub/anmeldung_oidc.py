@@ -3,8 +3,11 @@
 #
 # Diese Datei ist eine JupyterHub-Konfiguration (Python, Format von jupyterhub_config.py).
 # Sie ersetzt die Pilot-Anmeldung der Plattform; Mandanten, Labs, Branding und Arbeitsbereiche
-# bleiben, wie sie in mandanten.yaml stehen. Einbinden: siehe README, Abschnitt
-# „Plattform für viele Mitarbeitende“ → „Produktion: vorhandene Konten“.
+# bleiben, wie sie in mandanten.yaml stehen. Einbinden (README, Abschnitt „Plattform für viele
+# Mitarbeitende“):
+#   VM:         nach /etc/datenlabor/anmeldung.py kopieren; datenlabor-hub.service lädt sie mit
+#               `datenlabor hub … --zusatz /etc/datenlabor/anmeldung.py` nach der Plattform.
+#   Kubernetes: helm … --set-file hub.extraFiles.anmeldung.stringData=deploy/jupyterhub/anmeldung_oidc.py
 #
 # Benötigt das Paket oauthenticator (Version 17), installiert mit
 #   .venv/bin/pip install -e ".[hub-auth]"
@@ -24,7 +27,10 @@
 
 import os
 
-c = get_config()  # noqa: F821  (stellt JupyterHub beim Laden bereit)
+# „c“ ist die Konfiguration, in die JupyterHub diese Datei lädt (bei zero-to-jupyterhub schon
+# vorhanden, dessen get_config() hat eine andere Bedeutung).
+if "c" not in globals():
+    c = get_config()  # noqa: F821
 
 
 def umgebung(name: str) -> str:
@@ -58,8 +64,7 @@ c.GenericOAuthenticator.token_url = f"{REALM}/protocol/openid-connect/token"
 c.GenericOAuthenticator.userdata_url = f"{REALM}/protocol/openid-connect/userinfo"
 # Abmelden im Hub meldet auch bei Keycloak ab (Single Sign-out).
 c.GenericOAuthenticator.logout_redirect_url = (
-    f"{REALM}/protocol/openid-connect/logout"
-    f"?client_id={CLIENT_ID}&post_logout_redirect_uri={HUB}/"
+    f"{REALM}/protocol/openid-connect/logout?client_id={CLIENT_ID}&post_logout_redirect_uri={HUB}/"
 )
 c.GenericOAuthenticator.scope = ["openid", "profile", "email"]
 c.GenericOAuthenticator.enable_pkce = True
@@ -91,3 +96,7 @@ c.GenericOAuthenticator.auth_state_groups_key = gruppen_aus_token
 c.GenericOAuthenticator.allowed_groups = MANDANTEN_GRUPPEN | {ADMIN_GRUPPE}
 c.GenericOAuthenticator.admin_groups = {ADMIN_GRUPPE}
 c.JupyterHub.load_groups = {}
+# Die Pilot-Listen der Plattform (allowed_users, admin_users) gelten nicht mehr: Zugang und
+# Administratorrecht entscheidet allein die Gruppe.
+c.Authenticator.allowed_users = set()
+c.Authenticator.admin_users = set()
