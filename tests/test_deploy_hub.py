@@ -178,6 +178,46 @@ def test_production_sign_in_replaces_the_pilot_sign_in_of_the_platform(monkeypat
     assert JupyterHub(config=config).authenticator_class is LDAPAuthenticator
 
 
+INITIALIZE = """
+import asyncio, sys
+from jupyterhub import orm
+from jupyterhub.app import JupyterHub
+
+app = JupyterHub()
+asyncio.run(app.initialize(["-f", sys.argv[1]]))
+print(type(app.authenticator).__name__, app.authenticator.manage_groups)
+print(sorted(g.name for g in app.db.query(orm.Group)))
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "env"), [("anmeldung_ldap.py", LDAP_ENV), ("anmeldung_oidc.py", OIDC_ENV)]
+)
+def test_platform_with_production_sign_in_initializes(tmp_path, name, env):
+    """JupyterHub's own start-up checks (database, groups, roles) up to listening, no server."""
+    pytest.importorskip("datenlabor.hub.config")
+    (tmp_path / "geheim").mkdir(mode=0o700)
+    main = tmp_path / "jupyterhub_config.py"
+    main.write_text(
+        "from datenlabor.hub.config import configure\n"
+        f"configure(c, tenant_file={str(HUB_DEPLOY / 'mandanten.yaml')!r}, state_dir={str(tmp_path)!r})\n"
+        f"load_subconfig({str(HUB_DEPLOY / name)!r})\n",
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", INITIALIZE, str(main)],
+        cwd=tmp_path,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    auth, groups = result.stdout.strip().splitlines()[-2:]
+    assert auth.endswith(" True")  # the authenticator manages the groups
+    assert "datenlabor-admins" in groups
+
+
 # --- Kubernetes (zero-to-jupyterhub) --------------------------------------------------------
 
 Z2JH = fixture_path("z2jh")  # chart 4.4.0: values.yaml and values.schema.json (BSD-3-Clause)
