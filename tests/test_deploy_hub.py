@@ -61,6 +61,19 @@ def assert_every_trait_exists(config: Config) -> None:
         assert not unknown, f"{section} has no traits {sorted(unknown)}"
 
 
+@pytest.mark.parametrize("name", ["anmeldung_ldap.py", "anmeldung_oidc.py"])
+def test_options_in_comments_exist_too(name):
+    """The commented alternatives (e.g. bind_dn_template) are filled in later: same check."""
+    import re
+
+    classes = configurable_classes()
+    text = (HUB_DEPLOY / name).read_text(encoding="utf-8")
+    found = re.findall(r"^#?\s*c\.(\w+)\.(\w+)\s*=", text, flags=re.MULTILINE)
+    assert len(found) > 10
+    for section, trait in found:
+        assert trait in classes[section].class_trait_names(config=True), f"{section}.{trait}"
+
+
 def test_ldap_example_configures_only_existing_traits_and_maps_groups(monkeypatch):
     from jupyterhub.app import JupyterHub
     from ldap3.core.tls import Tls
