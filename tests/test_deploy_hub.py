@@ -279,7 +279,9 @@ def test_values_set_image_culler_limits_storage_and_the_mounted_tenant_file():
     hub, user = values["hub"], values["singleuser"]
     assert_every_trait_exists(Config(hub["config"]))
     assert hub["config"]["JupyterHub"]["authenticator_class"] != "dummy"
-    assert hub["loadRoles"]["admin"]["groups"] == ["datenlabor-admins"]
+    assert (
+        "loadRoles" not in hub
+    )  # admin comes from the sign-in file (JupyterHub 5 first-start bug)
     secret = hub["extraEnv"]["DATENLABOR_OIDC_CLIENT_SECRET"]["valueFrom"]["secretKeyRef"]
     assert secret["name"] == "datenlabor-anmeldung"
     assert values["cull"] == {
