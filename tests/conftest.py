@@ -71,7 +71,7 @@ def start_server(
     )
     base = f"http://127.0.0.1:{port}/"
     try:
-        wait_for_http(base, proc=proc)
+        wait_for_http(base, timeout=180.0, proc=proc)
     except Exception:
         stop_server(proc)
         raise RuntimeError(
