@@ -186,8 +186,7 @@ def test_production_sign_in_replaces_the_pilot_sign_in_of_the_platform(monkeypat
     config = PyFileConfigLoader(main.name, path=str(tmp_path)).load_config()
     assert config.JupyterHub.load_groups == {}  # else JupyterHub refuses manage_groups
     assert config.Authenticator.allowed_users == set()
-    admin = [r for r in config.JupyterHub.load_roles if r["name"] == "admin"]
-    assert admin and admin[0]["groups"] == ["datenlabor-admins"]
+    assert config.Authenticator.admin_users == set()  # admin only through the directory group
     assert JupyterHub(config=config).authenticator_class is LDAPAuthenticator
 
 
