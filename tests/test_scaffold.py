@@ -112,3 +112,23 @@ def test_new_lab_notebook_runs_and_metrics_in_range(project, tmp_path):
     metrics = execute_lab(lab, out, lab.ci_parameters)
     for name, rng in lab.metric_ranges.items():
         assert rng["min"] <= metrics[name] <= rng["max"], (name, metrics[name])
+
+
+def test_new_lab_has_the_own_data_parameters_of_every_lab(project, tmp_path, capsys):
+    """`daten`, `lesen` and `spalten` as in all own-data labs: mapping checked before a kernel."""
+    from datenlabor.catalog import get_lab
+
+    assert main(["neu", "parkplaetze"]) == 0
+    lab = get_lab("parkplaetze")
+    kinds = {name: p.kind for name, p in lab.parameters.items()}
+    assert kinds["daten"] == "csv" and kinds["lesen"] == "lesen" and kinds["spalten"] == "spalten"
+    own = tmp_path / "bezirke.csv"
+    own.write_text("Bezirk;Jahr;Anzahl\nMitte;2024;12\nNord;2024;7\n", encoding="utf-8")
+    capsys.readouterr()
+    assert (
+        main(["run", "parkplaetze", "-p", "daten", str(own), "-p", "spalten", "farbe=Bezirk"]) == 2
+    )
+    assert "Die Zielspalte „farbe“ gibt es in diesem Lab nicht" in capsys.readouterr().err
+    assert not (project / "runs").exists()
+    assert main(["daten", "pruefen", "parkplaetze", str(own), "--spalten", "stadtteil=Bezirk"]) == 0
+    assert '-p spalten "stadtteil=Bezirk; jahr=Jahr; anzahl=Anzahl"' in capsys.readouterr().out

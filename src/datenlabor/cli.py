@@ -1,4 +1,4 @@
-"""The ``datenlabor`` command: list, params, run, check, serve, lab, sweep, runs, aufgaben, kursplan, bestaetigung.
+"""The ``datenlabor`` command: list, params, run, check, neu, serve, lab, sweep, runs, aufgaben, kursplan, bestaetigung, daten.
 
 Messages are German; exit code 2 means "your input was wrong, nothing was done".
 """
@@ -773,7 +773,10 @@ def cmd_data_check(args: argparse.Namespace) -> int:
 
 
 def _add_data_commands(sub: Any) -> None:
-    p = sub.add_parser("daten", help="eigene Daten prüfen, bevor ein Lab sie verwendet")
+    p = sub.add_parser(
+        "daten",
+        help="eigene Daten prüfen, aus einem Portal holen oder als Datenpaket beschreiben",
+    )
     data = p.add_subparsers(dest="daten_befehl", metavar="BEFEHL", title="Befehle")
     p.set_defaults(func=lambda _args: (p.print_help(), EXIT_USAGE)[1])
     q = data.add_parser(
@@ -786,6 +789,113 @@ def _add_data_commands(sub: Any) -> None:
     q.add_argument("--spalten", default="", help="Zuordnung ziel=quelle; … wie bei „spalten“")
     q.add_argument("--tabelle", default=None, help="Tabelle des Labs (z. B. bei „beispiel“)")
     q.set_defaults(func=cmd_data_check)
+    _add_portal_commands(data)
+
+
+def cmd_data_fetch(args: argparse.Namespace) -> int:
+    from .portal import fetch
+
+    result = fetch(
+        args.url,
+        Path(args.ziel) if args.ziel else None,
+        resource=args.ressource,
+        licence=args.lizenz,
+        replace=args.ersetzen,
+        max_mb=args.hoechstgroesse,
+        timeout=args.zeitlimit,
+        progress=not args.quiet and sys.stderr.isatty(),
+    )
+    print("\n".join(result.lines))
+    return EXIT_OK
+
+
+def cmd_data_describe(args: argparse.Namespace) -> int:
+    from .portal import describe_local
+
+    result = describe_local(
+        Path(args.datei),
+        Path(args.ziel) if args.ziel else None,
+        title=args.titel,
+        licence=args.lizenz,
+        publisher=args.herausgeber,
+        source=args.quelle,
+        lesen=args.lesen,
+        replace=args.ersetzen,
+    )
+    print("\n".join(result.lines))
+    return EXIT_OK
+
+
+def _add_portal_commands(data: Any) -> None:
+    """daten holen (CKAN portal or CSV link) and daten beschreiben (local file); logic in portal.py."""
+    from .datapackage import licence_names
+    from .portal import DEFAULT_MAX_MB, DEFAULT_TIMEOUT
+
+    lizenz_hilfe = f"Lizenz, z. B. dl-de/by-2-0 (möglich: {licence_names()})"
+    q = data.add_parser(
+        "holen",
+        help="einen Datensatz aus einem Open-Data-Portal (CKAN) oder eine CSV-Datei holen",
+        description="Holt einen Datensatz aus einem CKAN-Portal (GovData und die meisten "
+        "kommunalen Portale) oder eine CSV-Datei von einer Internetadresse und legt ihn als "
+        "Frictionless-Datenpaket in datasets/<id>/ ab: Titel, Beschreibung, Quelle, "
+        "Herausgeber, Lizenz mit Namensnennung, die Datei unverändert und ein Schema, wie der "
+        "Datenlabor-Leser die Datei versteht. Der Ordner entsteht erst, wenn alles geklappt "
+        "hat; bei einem Fehler bleibt nichts zurück (Rückgabewert 2).",
+    )
+    q.add_argument(
+        "url",
+        help="Adresse des Datensatzes (https://portal/dataset/NAME), eines "
+        "package_show-Aufrufs oder einer CSV-Datei",
+    )
+    q.add_argument("--ziel", metavar="ORDNER", help="Zielordner (Vorgabe: datasets/<id>)")
+    q.add_argument(
+        "--ressource",
+        metavar="NR",
+        help="welche CSV-Datei des Datensatzes (Nummer, Name oder ID), wenn es mehrere gibt",
+    )
+    q.add_argument(
+        "--lizenz", metavar="LIZENZ", help=lizenz_hilfe + "; nötig bei einer CSV-Adresse"
+    )
+    q.add_argument("--ersetzen", action="store_true", help="einen vorhandenen Ordner ersetzen")
+    q.add_argument(
+        "--hoechstgroesse",
+        type=float,
+        default=DEFAULT_MAX_MB,
+        metavar="MB",
+        help=f"größte erlaubte Datei in MB (Vorgabe {DEFAULT_MAX_MB})",
+    )
+    q.add_argument(
+        "--zeitlimit",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        metavar="SEKUNDEN",
+        help=f"so lange auf den Server warten (Vorgabe {DEFAULT_TIMEOUT:g})",
+    )
+    q.add_argument(
+        "-q", "--still", dest="quiet", action="store_true", help="keinen Fortschrittsbalken zeigen"
+    )
+    q.set_defaults(func=cmd_data_fetch)
+
+    q = data.add_parser(
+        "beschreiben",
+        help="eine eigene CSV-Datei als Datenpaket beschreiben (datapackage.json)",
+        description="Schreibt eine Frictionless-Beschreibung (datapackage.json) für eine "
+        "eigene CSV-Datei: Titel, Platzhalter für die Beschreibung, Lizenz, Herausgeber, "
+        "Quelle und das Schema, wie der Datenlabor-Leser die Datei versteht (Trennzeichen, "
+        "Dezimalkomma, Datumsformat). Ohne --ziel neben die Datei, mit --ziel als neuer "
+        "Ordner mit einer unveränderten Kopie der Datei.",
+    )
+    q.add_argument("datei", help="CSV-Datei")
+    q.add_argument(
+        "--ziel", metavar="ORDNER", help="neuen Paketordner anlegen (z. B. datasets/meine-daten)"
+    )
+    q.add_argument("--titel", help="Titel des Datensatzes (Vorgabe: Dateiname)")
+    q.add_argument("--lizenz", metavar="LIZENZ", help=lizenz_hilfe)
+    q.add_argument("--herausgeber", metavar="NAME", help="wer die Daten bereitstellt")
+    q.add_argument("--quelle", metavar="URL", help="Internetadresse der Daten, falls vorhanden")
+    q.add_argument("--lesen", default="", help="Leseoptionen wie beim Parameter „lesen“")
+    q.add_argument("--ersetzen", action="store_true", help="eine vorhandene Beschreibung ersetzen")
+    q.set_defaults(func=cmd_data_describe)
 
 
 def main(argv: list[str] | None = None) -> int:

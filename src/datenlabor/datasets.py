@@ -233,6 +233,13 @@ def load(
     if not file.is_file():
         raise DatasetError(f"Datei „{res['path']}“ des Datensatzes „{dataset_id}“ fehlt.")
     dialect = res.get("dialect") or {}
+    if any(f.get("groupChar") or f.get("decimalChar", ".") != "." for f in fields):
+        # German numbers (a package from `datenlabor daten holen/beschreiben`): the German
+        # reader, so "658.830" stays 658830 and statistics signs mean what they say
+        from .csvfiles import read_csv
+
+        df = read_csv(file, encoding=res.get("encoding"), sep=dialect.get("delimiter"))
+        return apply_schema(df, fields, f"{dataset_id}/{res['path']}")
     df = pd.read_csv(
         file,
         sep=dialect.get("delimiter", ","),

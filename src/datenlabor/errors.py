@@ -67,3 +67,9 @@ class ServerOptionError(DatenlaborError):
 
 class BrandingError(DatenlaborError):
     """Raised when the branding file (name, logo, colours of the app server) is unusable."""
+
+
+class PortalError(DatenlaborError):
+    """Raised when a dataset cannot be fetched or described (network, HTTP, not CKAN, not CSV, too large, target exists)."""
+
+    exit_code = EXIT_USAGE

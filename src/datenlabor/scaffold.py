@@ -195,7 +195,9 @@ Experimentierraums. In der App erscheinen sie als Eingabefelder und Auswahlliste
         _cell(
             "code",
             """stadtteil: str = "Altstadt"  # Stadtteil, der im Diagramm hervorgehoben wird
-daten: str = ""  # Eigene CSV-Datei im Aufbau der Beispieldaten; leer für Beispieldaten""",
+daten: str = ""  # Eigene CSV-Datei im Aufbau der Beispieldaten; leer für Beispieldaten
+lesen: str = ""  # Leseoptionen für eigene Daten, z. B. Kopfzeile oder Dezimalzeichen (Aufbau: datenlabor params); leer: automatisch erkennen
+spalten: str = ""  # Spaltenzuordnung für eigene Daten, Paare ziel und quelle (Aufbau und Vorschlag: datenlabor daten pruefen); leer: automatisch""",
             tags=["parameters"],
         ),
         _cell(
@@ -218,7 +220,7 @@ erzeugt sie mit festem Zufall. Mit dem Parameter `daten` laden Sie eigene Daten 
         ),
         _cell(
             "code",
-            f"""tabelle = datenlabor.load("{slug}", path=daten)
+            f"""tabelle = datenlabor.load("{slug}", path=daten, lesen=lesen, spalten=spalten)
 if not daten and is_synthetic("{slug}"):
     display(HTML("<p><strong>Hinweis:</strong> Dies sind erfundene Beispieldaten.</p>"))
 display(tabelle.head())
@@ -331,6 +333,8 @@ datasets: [{slug}]
 parameters:
   stadtteil: {{label: Stadtteil, choices: [{choices}]}}
   daten: {{label: Eigene Daten, kind: csv}}
+  lesen: {{label: Leseoptionen für eigene Daten, kind: lesen}}
+  spalten: {{label: Spaltenzuordnung für eigene Daten (ziel=quelle; …), kind: spalten}}
 ci_parameters: {{stadtteil: Altstadt}}
 metrics:
   anzahl_zeilen: {{min: 30, max: 30}}
