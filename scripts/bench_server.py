@@ -10,7 +10,11 @@ Measures, for each server:
   (comm_info_request + request_state as @jupyter-widgets does), changes one
   control with a comm_msg update and waits for the output; reported: time from
   the client's start until that first answer (median, p95, max);
-* memory per idle session (RSS, USS, PSS of the kernels), datenlabor only.
+* memory per idle session (RSS, USS, PSS of the kernels), datenlabor only;
+* ``--lastverteiler``: 30 joining through HAProxy (deploy/haproxy/haproxy.cfg, two
+  replicas) vs. one server directly vs. stock Voilà: time until the controls' state
+  has arrived (what the browser needs to draw them) and until the first answer;
+* ``--flut N``: N GETs without websocket from one address, then a visitor from 127.0.0.2.
 
 Usage::
 
@@ -274,6 +278,8 @@ async def join(
             return result
         await client.connect()
         await client.widget_state()
+        # everything the browser needs to draw the controls has arrived
+        result["controls_s"] = time.monotonic() - t0
         comm_id, _, change = first_control(client.states)
         mid = await client.update(comm_id, change)
         await client.output_for(mid, timeout)
@@ -812,8 +818,175 @@ def flood_main(args: argparse.Namespace, servers: list[tuple]) -> int:
     return 0
 
 
-def summarize(results: list[dict]) -> dict[str, Any]:
-    ok = sorted(r["answer_s"] for r in results if r.get("ok"))
+def make_certificate(folder: Path) -> Path:
+    """A throw-away self-signed certificate for 127.0.0.1 (HAProxy wants key and cert in one PEM)."""
+    key, cert, pem = folder / "key.pem", folder / "cert.pem", folder / "datenlabor.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+        + ["-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )
+    pem.write_bytes(cert.read_bytes() + key.read_bytes())
+    return pem
+
+
+def wait_health(url: str, timeout: float = 300) -> None:
+    """Until ``url`` (a /datenlabor/health route, also https with a self-signed cert) says 200."""
+    import ssl
+    import urllib.request
+
+    unverified = ssl.create_default_context()
+    unverified.check_hostname, unverified.verify_mode = False, ssl.CERT_NONE
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=10, context=unverified) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(1.0)
+    raise TimeoutError(url)
+
+
+def serve_cmd(port: int, lab_slug: str, pool: int, args: argparse.Namespace) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "datenlabor.cli",
+        "serve",
+        "--port",
+        str(port),
+        "--fokus",
+        lab_slug,
+        "--pool-fokus",
+        str(pool),
+        "--pool",
+        "0",
+        "--weg-sekunden",
+        "5",
+        "--max-sitzungen",
+        str(max(60, args.clients * 2)),
+        "--vertrauenswuerdige-proxys",
+        "127.0.0.1",
+    ]
+
+
+def balancer_main(args: argparse.Namespace, lab: Any, path: str, stock: tuple | None) -> int:
+    """30 joining: stock Voilà, one ``datenlabor serve`` directly, two behind HAProxy.
+
+    The balancer uses deploy/haproxy/haproxy.cfg unchanged (TLS with a throw-away
+    certificate, cookie affinity, health checks). Each replica preheats half the
+    visitors plus four; the single server preheats all of them plus two.
+    """
+    import shutil
+
+    if shutil.which("haproxy") is None:
+        print("haproxy fehlt (Debian-Paket haproxy)", file=sys.stderr)
+        return 2
+    logdir = Path("/tmp") / f"bench-balancer-{os.getpid()}"
+    logdir.mkdir(exist_ok=True)
+    env = {**os.environ}
+    rows: dict[str, dict[str, Any]] = {}
+
+    def measure(name: str, base: str, page: str = path) -> None:
+        results = asyncio.run(crowd(base, page, args.clients, args.window))
+        rows[name] = {
+            "page": summarize([r for r in results if "page_s" in r], "page_s"),
+            "controls": summarize(results, "controls_s"),
+            "answer": summarize(results, "answer_s"),
+        }
+        print(f"   {args.clients} joining within {args.window:.0f} s: {rows[name]}", flush=True)
+
+    if stock is not None:
+        name, cmd, base, stock_path, _ = stock
+        print(f"\n== {name}: {' '.join(cmd)}", flush=True)
+        proc = start(cmd, env, logdir / "voila.log")
+        try:
+            wait_http(base, proc)
+            measure(name, base, stock_path)
+        finally:
+            stop(proc)
+
+    single_pool = args.clients + 2
+    port = free_port()
+    cmd = serve_cmd(port, lab.slug, single_pool, args)
+    print(f"\n== ein Server direkt: {' '.join(cmd)}", flush=True)
+    proc = start(cmd, env, logdir / "single.log")
+    try:
+        wait_http(f"http://127.0.0.1:{port}/", proc)
+        wait_health(f"http://127.0.0.1:{port}/datenlabor/health")
+        wait_pool(proc, single_pool)
+        measure("datenlabor serve, ein Server direkt", f"http://127.0.0.1:{port}/")
+    finally:
+        stop(proc)
+
+    replica_pool = -(-args.clients // 2) + 4
+    procs: list[subprocess.Popen] = []
+    haproxy = None
+    try:
+        addresses = []
+        for i in (1, 2):
+            port = free_port()
+            cmd = serve_cmd(port, lab.slug, replica_pool, args)
+            print(f"\n== Replikat {i}: {' '.join(cmd)}", flush=True)
+            procs.append(start(cmd, env, logdir / f"app{i}.log"))
+            addresses.append(f"127.0.0.1:{port}")
+        for proc, address in zip(procs, addresses, strict=True):
+            wait_http(f"http://{address}/", proc)
+            wait_health(f"http://{address}/datenlabor/health")
+            wait_pool(proc, replica_pool)
+        port = free_port()
+        haproxy_env = {
+            **env,
+            "DATENLABOR_TLS_PEM": str(make_certificate(logdir)),
+            "DATENLABOR_BIND": f"127.0.0.1:{port}",
+            "DATENLABOR_HTTP_BIND": f"127.0.0.1:{free_port()}",
+            "DATENLABOR_APP1": addresses[0],
+            "DATENLABOR_APP2": addresses[1],
+        }
+        cfg = ROOT / "deploy" / "haproxy" / "haproxy.cfg"
+        print(f"\n== HAProxy ({cfg.relative_to(ROOT)}) vor beiden Replikaten", flush=True)
+        haproxy = start(["haproxy", "-db", "-f", str(cfg)], haproxy_env, logdir / "haproxy.log")
+        base = f"https://127.0.0.1:{port}/"
+        wait_health(base + "datenlabor/health")
+        measure("2 × datenlabor serve hinter HAProxy (TLS)", base)
+        for proc, address in zip(procs, addresses, strict=True):
+            print(f"   {address}: {len(kernels(proc))} Kernel danach", flush=True)
+    finally:
+        if haproxy is not None:
+            stop(haproxy)
+        for proc in procs:
+            stop(proc)
+
+    print(f"\nLab: {lab.slug}, {os.cpu_count()} CPU cores, load average {os.getloadavg()}")
+    print(f"Command: .venv/bin/python scripts/bench_server.py {' '.join(sys.argv[1:])}\n")
+    names = list(rows)
+    print("| " + f"{args.clients} Personen in {args.window:.0f} s | " + " | ".join(names) + " |")
+    print("|" + "---|" * (len(names) + 1))
+
+    def cell(r: dict, stat: str) -> str:
+        v = r.get(stat)
+        return "–" if v is None or v == float("inf") else f"{v:.2f} s".replace(".", ",")
+
+    for key, label in (
+        ("page", "Seite ausgeliefert"),
+        ("controls", "Bedienelemente geladen"),
+        ("answer", "erste Antwort"),
+    ):
+        for stat, name in (("median", "p50"), ("p95", "p95")):
+            print(
+                f"| {label}, {name} | " + " | ".join(cell(rows[n][key], stat) for n in names) + " |"
+            )
+    print(
+        "| fehlgeschlagen | " + " | ".join(str(rows[n]["answer"]["failed"]) for n in names) + " |"
+    )
+    return 0
+
+
+def summarize(results: list[dict], key: str = "answer_s") -> dict[str, Any]:
+    ok = sorted(r[key] for r in results if r.get("ok"))
     fails = [r for r in results if not r.get("ok")]
     if not ok:
         return {
@@ -867,6 +1040,12 @@ def main(argv: list[str] | None = None) -> int:
         type=float,
         default=3000.0,
         help="flood: stop sending when the server tree's PSS passes this many MB",
+    )
+    parser.add_argument(
+        "--lastverteiler",
+        action="store_true",
+        help="30 joining: stock Voilà, one datenlabor serve directly, two behind HAProxy "
+        "(deploy/haproxy/haproxy.cfg, TLS with a throw-away certificate)",
     )
     parser.add_argument(
         "--server-speicher-mb",
@@ -944,6 +1123,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     )
 
+    if args.lastverteiler:
+        return balancer_main(args, lab, app_path(lab), None if args.skip_stock else servers[0])
     if args.telefon:
         return phone_main(args, lab, servers)
     if args.flut:

@@ -101,7 +101,7 @@ MEASURE = """
     }
   }
   // programming words in visible text and in image descriptions
-  const RAW = /(?<![\\p{L}\\p{N}_-])(True|False|NaN|nan|NaT|dtype|<NA>|None)(?![\\p{L}\\p{N}_-])/u;
+  const RAW = /(?<![\\p{L}\\p{N}_-])(True|False|NaN|nan|NaT|dtype|<NA>|None|Error displaying widget|Javascript Error)(?![\\p{L}\\p{N}_-])/u;
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
     const el = n.parentElement;
@@ -198,10 +198,7 @@ def visit(browser, served, app_url, shots):
         page = ctx.new_page()
         page.set_default_timeout(60_000)
         page.set_default_navigation_timeout(180_000)
-        errors: list[str] = []
-        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("response", lambda r: r.status >= 400 and errors.append(f"{r.status} {r.url}"))
+        errors = _console_errors(page)
         try:
             if name == "startseite":
                 page.goto(served)
@@ -281,8 +278,7 @@ def test_no_programming_words_visible(name, width, visit):
 # A document being replaced (reload, link) stays alive until the next one arrives;
 # on a busy machine that can take seconds, in which Voilà shuts the old kernel down and
 # jupyter-widgets logs "widget model not found" for the torn-down models. Nobody reads
-# that document any more, so its console errors are marked and not counted; uncaught
-# exceptions and every HTTP error still are.
+# that document any more, so its console errors are marked and not counted.
 _MARK_LEAVING = """
 (() => {
   const leave = () => { window.__dlLeaving = true; };
@@ -293,19 +289,57 @@ _MARK_LEAVING = """
 })();
 """
 
+# jupyter-widgets' own log line when it rendered a view before the model arrived (a rare
+# upstream race on a busy server). datenlabor.js repairs that page (reload once, then a
+# German message; test_broken_widget_is_repaired); what a person would still see is
+# checked through the visible text, so the log line itself is not counted.
+_REPAIRED_RACE = "widget model not found"
+
 
 def _console_errors(page) -> list[str]:
+    """Console errors, uncaught exceptions and HTTP errors ≥ 400 of ``page`` (filled as it runs)."""
     errors: list[str] = []
     page.add_init_script(_MARK_LEAVING)
-    page.on(
-        "console",
-        lambda m: (
-            m.type == "error" and not m.text.startswith("[verlassen]") and errors.append(m.text)
-        ),
-    )
+
+    def on_console(m) -> None:
+        if m.type != "error" or m.text.startswith("[verlassen]") or _REPAIRED_RACE in m.text:
+            return
+        errors.append(m.text)
+
+    page.on("console", on_console)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("response", lambda r: r.status >= 400 and errors.append(f"{r.status} {r.url}"))
     return errors
+
+
+_BREAK_A_WIDGET = """
+() => {
+  const el = document.createElement('div');
+  el.className = 'jupyter-widgets';
+  el.textContent = 'Error displaying widget: model not found';
+  document.querySelector('.jp-OutputArea-output').appendChild(el);
+}
+"""
+
+
+def test_broken_widget_is_repaired(browser, app_url):
+    """A widget view without model: the page loads once more, the second time says so in German."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800}, locale="de-DE")
+    page = ctx.new_page()
+    page.set_default_navigation_timeout(180_000)
+    try:
+        open_app(page, app_url("daten-erkunden"))
+        with page.expect_navigation(timeout=60_000):
+            page.evaluate(_BREAK_A_WIDGET)
+        open_app(page, app_url("daten-erkunden"))
+        page.evaluate(_BREAK_A_WIDGET)
+        alert = page.locator(".jupyter-widgets[role=alert]")
+        alert.wait_for(timeout=10_000)
+        assert "ließ sich nicht laden" in alert.inner_text()
+        assert alert.get_by_role("button", name="Seite neu laden").is_visible()
+        assert page.get_by_text("Error displaying widget").count() == 0
+    finally:
+        ctx.close()
 
 
 @pytest.mark.parametrize("slug", LIFE_CYCLE_APPS)

@@ -31,6 +31,11 @@ CASES = {
         2,
         "nennt „anzahl“ zweimal (Zeile 2)",
     ),
+    "run Parameterdatei mit YAML-Verweisen": (
+        ["run", "mini", "-f", "{tmp}/verweise.yaml"],
+        2,
+        "verwendet einen YAML-Verweis (*…, Zeile 2)",
+    ),
     "daten pruefen mit einem Ordner": (
         ["daten", "pruefen", "mini", "{tmp}"],
         2,
@@ -42,6 +47,23 @@ CASES = {
     "runs ein Vergleich": (["runs", "-o", "{tmp}", "--vergleichen", "1"], 2, "mindestens zwei"),
     "runs kaputte Historie": (["runs", "-o", "{tmp}/kaputt"], 1, "lässt sich nicht lesen"),
     "lab Port keine Zahl": (["lab", "--port", "abc"], 2, "ungültiger Wert"),
+    "run Zeitlimit null": (["run", "mini", "--zeitlimit", "0"], 2, "mindestens 1 Sekunde"),
+    "run Zeitlimit negativ": (["run", "mini", "--zeitlimit", "-1"], 2, "„-1“ ist zu klein"),
+    "run Zeitlimit keine Zahl": (["run", "mini", "--zeitlimit", "zehn"], 2, "eine ganze Zahl"),
+    "sweep null Prozesse": (["sweep", "mini", "-j", "0"], 2, "mindestens 1 Prozess"),
+    "sweep Stichprobe null": (["sweep", "mini", "--stichprobe", "0"], 2, "mindestens 1 Punkt"),
+    "runs Anzahl null": (["runs", "-o", "{tmp}", "-n", "0"], 2, "mindestens 1 Lauf"),
+    "runs Vergleich keine Zahl": (["runs", "--vergleichen", "3", "a"], 2, "„a“: bitte eine ganze"),
+    "runs derselbe Lauf zweimal": (
+        ["runs", "-o", "{tmp}", "--vergleichen", "3", "3"],
+        2,
+        "zwei verschiedene Lauf-IDs",
+    ),
+    "runs Vergleich unbekannter Läufe": (
+        ["runs", "-o", "{tmp}", "--vergleichen", "3", "7", "9"],
+        2,
+        "Die Läufe 3, 7 und 9 gibt es in der Laufhistorie",
+    ),
 }
 
 
@@ -52,6 +74,12 @@ def test_bad_input_gets_german_message_and_exit_code(case, mini_lab, tmp_path, c
     broken.mkdir()
     (broken / "historie.sqlite").write_bytes(b"keine Datenbank, nur Text " * 100)
     (tmp_path / "doppelt.yaml").write_text("anzahl: 1\nanzahl: 2\n", encoding="utf-8")
+    # "billion laughs": nine lines that expand to gigabytes when aliases are followed
+    bomb = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    bomb += [
+        f"{c}: &{c} [{', '.join(['*' + p] * 9)}]" for p, c in zip("abcdefg", "bcdefgh", strict=True)
+    ]
+    (tmp_path / "verweise.yaml").write_text("\n".join(bomb) + "\n", encoding="utf-8")
     argv = [a.replace("{tmp}", str(tmp_path)) for a in args]
     try:
         result = main(argv)
@@ -100,3 +128,52 @@ def test_serve_with_unknown_focus_lab_exits_2():
     assert TRACEBACK not in proc.stderr + proc.stdout
     assert "gibt-es-nicht" in proc.stderr
     assert proc.returncode == 2, proc.stderr
+
+
+def test_an_unknown_single_run_is_named_in_the_singular(tmp_path, capsys):
+    from datenlabor import history
+    from datenlabor.results import RunResult
+
+    history.add_run(RunResult("mini", {"anzahl": 2}), db=tmp_path / history.DB_NAME)
+    assert main(["runs", "-o", str(tmp_path), "--vergleichen", "1", "7"]) == 2
+    assert "Den Lauf 7 gibt es in der Laufhistorie" in capsys.readouterr().err
+
+
+def test_dry_run_prints_a_table_not_python_values(mini_lab, tmp_path, capsys):
+    argv = ["sweep", "mini", "-p", "anzahl", "1,2", "-p", "faktor", "0,5;1,5", "--probelauf"]
+    assert main([*argv, "-o", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "4 Punkte (variierte Parameter: anzahl, faktor)" in out
+    lines = out.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("Punkt"))
+    assert lines[header].split() == ["Punkt", "anzahl", "faktor"]
+    assert lines[header + 2].split() == ["1", "1", "0,5"]
+    assert "{" not in out and "'" not in out and "1.5" not in out
+    assert not any(tmp_path.iterdir()), "a dry run writes nothing"
+
+
+def test_one_point_is_singular(mini_lab, tmp_path, capsys):
+    assert main(["sweep", "mini", "-p", "anzahl", "2", "--probelauf", "-o", str(tmp_path)]) == 0
+    assert "1 Punkt (variierte Parameter: keiner)" in capsys.readouterr().out
+
+
+def test_params_shows_defaults_as_people_write_them(capsys):
+    assert main(["params", "daten-erkunden"]) == 0
+    out = capsys.readouterr().out
+    assert "Vorgabe: „Arbeitslosenquote“" in out and "Vorgabe: leer" in out
+    assert "['" not in out and "''" not in out
+
+
+def test_run_progress_bar_is_german():
+    import io
+
+    from tqdm import tqdm
+
+    from datenlabor.running import PROGRESS_BAR
+
+    out = io.StringIO()
+    with tqdm(total=3, file=out, **PROGRESS_BAR) as bar:
+        bar.update(1)
+    text = out.getvalue()
+    assert "Lab wird ausgeführt" in text and "Zellen" in text and "vergangen" in text
+    assert "Executing" not in text and "cell" not in text and "it/s" not in text

@@ -90,3 +90,25 @@ def test_broken_parameter_files_get_german_messages(tmp_path, capsys):
     assert main(["run", "fair-entscheiden", "-f", str(broken)]) == 2
     err = capsys.readouterr().err
     assert "kein gültiges YAML (Zeile 2" in err and "expected" not in err
+
+
+def test_header_only_file_gets_a_german_message_not_an_internal_error(tmp_path, capsys):
+    """A CSV with a header and no rows: `daten pruefen` and `run` say so (was an IndexError)."""
+    path = tmp_path / "nurkopf.csv"
+    path.write_text("Datum;Zaehlerstand\n", encoding="utf-8")
+    assert main(["daten", "pruefen", "nachfrage-vorhersagen", str(path)]) == 2
+    assert "keine Datenzeilen" in capsys.readouterr().err
+    with pytest.raises(ParameterError, match="keine Datenzeilen"):
+        prepare(get_lab("nachfrage-vorhersagen"), {"daten": str(path)})
+
+
+def test_signs_of_official_statistics_are_reported(capsys):
+    """„-“ read as 0 is said in `daten pruefen` and when a lab loads the file (not silently)."""
+    path = fixture_path("eigene-daten", "stadtteile-statistik.csv")
+    assert main(["daten", "pruefen", "daten-erkunden", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "Hinweis beim Lesen: Spalte „anteil_sgb2_haushalte“: „-“ (3×) als 0 gelesen" in out
+    import datenlabor
+
+    datenlabor.load("stadtteile-musterstadt", path=path)
+    assert "„-“ (3×) als 0 gelesen (genau null)" in capsys.readouterr().out

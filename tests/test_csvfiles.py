@@ -220,9 +220,7 @@ def test_to_numbers_german_english_and_errors():
         1234.5,
         2.0,
     ]
-    with pytest.raises(
-        CsvError, match="„Menge“ enthält 1 Werte, die keine Zahlen sind, z. B. „viele“"
-    ):
+    with pytest.raises(CsvError, match="„Menge“ enthält 1 Wert, der keine Zahl ist, z. B. „viele“"):
         to_numbers(pd.Series(["1", "viele"], name="Menge"))
     assert to_numbers(pd.Series(["1.2.3"]), errors="coerce").isna().all()
 

@@ -13,8 +13,9 @@ from datenlabor import formatting, plotting
 
 def test_metric_groups_integers_and_shows_three_decimals():
     assert formatting.metric(1234567) == "1.234.567"
-    assert formatting.metric(0.5) == "0,500"
-    assert formatting.metric(True) == "True" and formatting.metric("A") == "A"
+    assert formatting.metric(0.5) == "0,5" and formatting.metric(47.3) == "47,3"
+    assert formatting.metric(0.87654) == "0,877" and formatting.metric(float("nan")) == "–"
+    assert formatting.metric(True) == "ja" and formatting.metric("A") == "A"
 
 
 def test_number_has_fixed_decimals_and_plotting_uses_it():
@@ -108,3 +109,12 @@ def test_table_aligns_words_left_and_numbers_right():
     df = pd.DataFrame({"Stadtteil": ["A", None], "Anzahl": [1, 2], "Anteil": ["27 %", "3 %"]})
     html = datenlabor.table(df).to_html()
     assert "td.col0" in html and "td.col1" not in html and "td.col2" not in html
+
+
+def test_count_uses_the_right_number_of_the_noun():
+    from datenlabor.formatting import count
+
+    assert count(1, "Wert", "Werte") == "1 Wert"
+    assert count(0, "Wert", "Werte") == "0 Werte"
+    assert count(2, "Lauf", "Läufe") == "2 Läufe"
+    assert count(12345, "Zeile", "Zeilen") == "12.345 Zeilen"

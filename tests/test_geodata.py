@@ -68,9 +68,11 @@ def test_coordinates_are_read_with_decimal_point_or_comma(text, value):
 
 
 def test_text_and_empty_cells_in_coordinates_are_named():
-    with pytest.raises(GeodataError, match="Spalte „lat“ enthält 1 Werte.*„Nordpol“"):
+    with pytest.raises(
+        GeodataError, match="Spalte „lat“ enthält 1 Wert, der keine Koordinate ist.*„Nordpol“"
+    ):
         parse_coordinates(pd.Series(["51,0", "Nordpol"], name="lat"))
-    with pytest.raises(GeodataError, match="in 1 Zeilen leer \\(Zeile 3 der Datei\\)"):
+    with pytest.raises(GeodataError, match="in 1 Zeile leer \\(Zeile 3 der Datei\\)"):
         parse_coordinates(pd.Series(["51,0", None], name="lat"))
 
 

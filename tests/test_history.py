@@ -63,7 +63,7 @@ def test_compare_needs_known_ids_and_empty_history_is_fine(tmp_path, capsys):
     assert main(["runs", "-o", str(tmp_path), "--vergleichen", "1", "7"]) == 2
     assert "Lauf 7 gibt es in der Laufhistorie" in capsys.readouterr().err
     assert main(["runs", "-o", str(tmp_path), "--vergleichen", "1"]) == 2
-    assert "mindestens zwei Lauf-IDs" in capsys.readouterr().err
+    assert "mindestens zwei verschiedene Lauf-IDs" in capsys.readouterr().err
 
 
 def test_export_long_format(tmp_path, capsys):
@@ -124,3 +124,12 @@ def test_single_run_is_recorded(mini_lab, tmp_path, capsys):
     assert ok.sweep_id is None
     assert failed.status == "fehlgeschlagen" and "abgestürzt" in failed.error
     assert failed.folder.name.endswith("-fehlgeschlagen")
+
+
+def test_public_app_kernel_never_reads_the_history(tmp_path, monkeypatch):
+    """The staff's runs (paths of own files, metrics) stay out of the public app server."""
+    db = tmp_path / history.DB_NAME
+    _add(db, parameters={"daten": "/intern/personal.csv"})
+    assert len(history.list_runs(db=db)) == 1
+    monkeypatch.setattr("sys.argv", ["datenlabor-app-kernel"])
+    assert history.list_runs(db=db) == [] and history.to_long_frame(db=db).empty

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from typing import Any
 
 import pytest
 
@@ -241,3 +242,36 @@ def test_workshop_sequences_fit_their_time():
     assert half and sum(e.duration_minutes for e in half) <= courseplan.HALF_DAY_MINUTES
     assert len(full) >= len(half)
     assert sum(e.duration_minutes for e in full) <= courseplan.FULL_DAY_MINUTES
+
+
+def _structure(data: bytes) -> tuple[Any, list[str], list[tuple[int, int]]]:
+    """Catalog, structure types in reading order, and (BDC, EMC) counts per page of a PDF."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data))
+    root = reader.trailer["/Root"]
+    tree = root["/StructTreeRoot"].get_object()
+    document = tree["/K"][0].get_object()
+    types = [str(k.get_object()["/S"]) for k in document["/K"]]
+    marks = []
+    for page in reader.pages:
+        content = page.get_contents().get_data().decode("latin-1")
+        marks.append((content.count(" BDC"), content.count("EMC")))
+    return root, types, marks
+
+
+def test_certificate_and_course_plan_pdfs_are_tagged(lernen):
+    """Language, title shown by the viewer, bookmarks and a structure tree (what fpdf2 allows)."""
+    cert = make_certificate(lernen, "Jörg Müller-Weiß", quiz="3 von 3 richtig")
+    root, types, marks = _structure(certificate_pdf(cert))
+    assert root["/Lang"] == "de-DE" and root["/MarkInfo"]["/Marked"]
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"]
+    assert types[0] == "/H1" and "/H2" in types and set(types) <= {"/H1", "/H2", "/P"}
+    assert marks == [(len(types), len(types))]  # every text is tagged, one page
+    from datenlabor.paths import project_root
+
+    labs = discover(project_root() / "labs")  # the real labs: a plan of several pages
+    root, types, marks = _structure(courseplan.plan_pdf(courseplan.entries(labs), "Musterstadt"))
+    assert len(marks) > 1 and all(bdc == emc > 0 for bdc, emc in marks)
+    assert sum(bdc for bdc, _ in marks) == len(types)  # no paragraph crosses a page
+    assert types.count("/H2") == len(labs) + 2  # every lab and both workshop formats

@@ -26,7 +26,7 @@ def test_record_shows_value_and_is_read_back():
         "datenlabor.record('anzahl', 1234)\ndatenlabor.record('genauigkeit', 0.93)"
     )
     outputs = nb.cells[0].outputs
-    assert "Genauigkeit: 0,910" in outputs[0]["data"]["text/plain"]
+    assert "Genauigkeit: 0,91" in outputs[0]["data"]["text/plain"]
     assert "<strong>Genauigkeit:</strong>" in outputs[0]["data"]["text/html"]
     assert read_metrics(nb) == {"genauigkeit": 0.93, "anzahl": 1234}
 

@@ -56,9 +56,38 @@ def test_new_lab_is_complete_and_passes_check(project, capsys):
         "## Daten",
         "## Ausprobieren",
         "## Ergebnis ansehen",
+        "## Aufgaben",
         "## Grenzen und Fragen",
         "## Weiter geht's",
     ]
+
+
+def test_new_lab_teaches_with_exercises_quiz_and_certificate(project, capsys, tmp_path):
+    """Issue 15: exercises with solutions, self-checks, quiz, AI-literacy topics, closing boxes."""
+    from datenlabor import exercises, quiz
+    from datenlabor.catalog import get_lab
+    from datenlabor.certificate import AI_TOPICS
+
+    assert main(["neu", "parkplaetze-zaehlen"]) == 0
+    lab = get_lab("parkplaetze-zaehlen")
+    nb = json.loads(lab.notebook.read_text(encoding="utf-8"))
+    found = [e for e in exercises.exercises_of(nb) if e["id"]]
+    assert [e["id"] for e in found] == ["aufgabe-1", "aufgabe-2"]
+    assert set(lab.meta["aufgaben"]) == {"aufgabe-1", "aufgabe-2"}
+    assert all(lab.meta["aufgaben"][e]["hinweis"] for e in lab.meta["aufgaben"])
+    assert len(quiz.questions(lab)) == 3
+    assert lab.meta["ki_kompetenz"] and set(lab.meta["ki_kompetenz"]) <= set(AI_TOPICS)
+    for cell in nb["cells"]:  # exercise, solution and check cells never reach the app
+        tags = set(cell["metadata"].get("tags", []))
+        if tags & {"aufgabe", "loesung", "pruefung"}:
+            assert "nur-notebook" in tags
+    assert "".join(nb["cells"][-1]["source"]).startswith("app.abschluss()")
+    capsys.readouterr()
+    assert main(["aufgaben", "parkplaetze-zaehlen", "--ziel", str(tmp_path)]) == 0
+    path = tmp_path / "parkplaetze-zaehlen-aufgaben.ipynb"
+    assert exercises.check_exercise_notebook(path) == []
+    text = path.read_text(encoding="utf-8")
+    assert exercises.PLACEHOLDER in text and "idxmax" not in text
 
 
 def test_title_option_and_generator_is_seeded(project, capsys, tmp_path_factory):
@@ -112,6 +141,13 @@ def test_new_lab_notebook_runs_and_metrics_in_range(project, tmp_path):
     metrics = execute_lab(lab, out, lab.ci_parameters)
     for name, rng in lab.metric_ranges.items():
         assert rng["min"] <= metrics[name] <= rng["max"], (name, metrics[name])
+    # Both solutions are judged right by their self-checks (same kernel run, no extra cost)
+    nb = json.loads(out.read_text(encoding="utf-8"))
+    checks = [c for c in nb["cells"] if "pruefung" in c["metadata"].get("tags", [])]
+    assert len(checks) == 2
+    for cell in checks:
+        html = "".join(str(o.get("data", {}).get("text/html", "")) for o in cell["outputs"])
+        assert "datenlabor-pruefung-richtig" in html, html
 
 
 def test_new_lab_has_the_own_data_parameters_of_every_lab(project, tmp_path, capsys):

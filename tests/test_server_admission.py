@@ -237,6 +237,32 @@ def test_health_is_ready_once_the_pools_are_filled(fixture_server):
     data = json.loads(body)
     assert data["bereit"] is True and data["plaetze"] == 4 and data["frei"] >= 1
     assert data["vorrat"] == {"mini/mini.ipynb": {"bereit": 2, "soll": 2}}
+    # the container image's HEALTHCHECK command against this server: alive
+    assert container_healthcheck(fixture_server.base) == 0
+    assert container_healthcheck("http://127.0.0.1:1/") == 1  # nobody listening
+
+
+def container_healthcheck(base: str) -> int:
+    """Exit code of deploy/container/Containerfile's HEALTHCHECK command run against ``base``."""
+    import io
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+    from urllib.parse import urlparse
+
+    from dockerfile_parse import DockerfileParser
+
+    containerfile = Path(__file__).resolve().parents[1] / "deploy/container/Containerfile"
+    parser = DockerfileParser(fileobj=io.BytesIO(containerfile.read_bytes()))
+    (value,) = [i["value"] for i in parser.structure if i["instruction"] == "HEALTHCHECK"]
+    command = json.loads(value.split("CMD", 1)[1])
+    assert command[0] == "python"
+    command = [
+        sys.executable,
+        *(c.replace(":8866/", f":{urlparse(base).port}/") for c in command[1:]),
+    ]
+    return subprocess.run(command, capture_output=True, timeout=60).returncode
 
 
 @pytest.mark.slow
@@ -249,6 +275,8 @@ def test_metrics_only_on_loopback_port_or_with_the_token(fixture_server):
         "datenlabor_sessions",
         "datenlabor_places 4.0",
         "datenlabor_places_free",
+        "datenlabor_memory_projected_bytes",
+        "datenlabor_kernel_memory_bytes",
         'datenlabor_pool_ready{notebook="mini/mini.ipynb"}',
         "datenlabor_rejected_visitors_total",
         "datenlabor_evicted_visitors_total",
@@ -352,3 +380,108 @@ def test_a_flooding_address_makes_room_at_once_beyond_its_unopened_limit():
     clock.now += 1
     reclaimed = b.abandoned(b.sessions)
     assert phone not in reclaimed and set(reclaimed) <= set(flood)
+
+
+# --- the memory cap holds between two measurements ------------------------------------
+
+
+def test_memory_cap_holds_between_two_measurements_on_the_injected_clock():
+    """A visitor every 0.25 s, PSS measured every 5 s: the tree never goes over the cap.
+
+    The simulated tree: 300 MB server and fork server, 100 MB per kernel at once
+    (worst case: a kernel is full size the moment its visitor is admitted); 5 % of
+    the cap stay in reserve.
+    Without the budget all 100 visitors would get a kernel (10 300 MB).
+    """
+    from datenlabor.server.admission import MemoryBudget
+
+    clock = Clock()
+    b = book(clock, cap=100, memory=MemoryBudget(cap_mb=1000))
+    kernels: list[str] = []
+
+    def tree_mb() -> float:
+        return 300 + 100 * len(kernels)
+
+    peak, next_check, rejected = 0.0, clock.now + 5, 0
+    for i in range(100):
+        verdict, kid = visit(b, f"10.0.{i}.1", connect=True)
+        if verdict:
+            kernels.append(kid)
+        else:
+            rejected += 1
+            assert verdict.status == 503
+        peak = max(peak, tree_mb())
+        clock.now += 0.25
+        if clock.now >= next_check:
+            b.memory.begin(pending=0)
+            b.memory.measured(tree_mb(), [100.0] * len(kernels))
+            next_check += 5
+    assert peak <= 1000, peak
+    assert len(kernels) == 6 and rejected == 94  # 300 + 6 x 100 = 900 <= 950 < 1000
+    assert b.memory.kernel_mb == 100
+
+
+def test_memory_budget_counts_admissions_during_a_measurement_and_growing_kernels():
+    from datenlabor.server.admission import MemoryBudget
+
+    m = MemoryBudget(cap_mb=1300, kernel_mb=100)  # 1235 without the reserve
+    m.measured(500)
+    m.since = 2  # two visitors admitted
+    m.begin(pending=3)  # measurement starts: three pool kernels still executing the notebook
+    m.since += 1  # a visitor admitted while the tree is being measured
+    m.measured(700, [60.0, 80.0, 100.0, 120.0])
+    # 700 measured + (3 growing + 1 admitted meanwhile) x 120 (upper quartile)
+    assert m.projected() == 700 + 4 * 120
+    assert not m.full(extra=0) and m.full(extra=1) is True
+    assert not MemoryBudget(cap_mb=0, measured_mb=10**6).full()  # 0: no cap
+
+
+def test_an_evicted_unopened_page_pays_for_the_new_visitor_when_memory_is_short():
+    from datenlabor.server.admission import MemoryBudget
+
+    clock = Clock()
+    memory = MemoryBudget(cap_mb=1000, kernel_mb=100, measured_mb=750)  # 950 usable
+    b = book(clock, cap=100, memory=memory)
+    _, unopened = visit(b, "bot")  # 850 MB projected
+    visit(b, "a", connect=True)  # 950 MB projected: the last kernel that fits
+    assert b.memory_short()
+    verdict, _ = visit(b, "b")
+    assert not verdict and verdict.status == 503  # the bot's page is still in its grace period
+    clock.now += 20
+    verdict, _ = visit(b, "b", connect=True)
+    assert verdict and b.evicting == [unopened] and b.memory.projected() == 950
+
+
+def test_the_default_memory_cap_follows_the_cgroup_limit(tmp_path):
+    from datenlabor.server.options import cgroup_memory_limit_mb
+
+    v2 = tmp_path / "v2"
+    (v2 / "system.slice" / "datenlabor@8871.service").mkdir(parents=True)
+    (v2 / "system.slice" / "memory.max").write_text("max\n")
+    (v2 / "system.slice" / "datenlabor@8871.service" / "memory.max").write_text(f"{6 * 2**30}\n")
+    proc = tmp_path / "cgroup"
+    proc.write_text("0::/system.slice/datenlabor@8871.service\n")
+    assert cgroup_memory_limit_mb(str(v2), str(proc)) == 6 * 1024
+    v1 = tmp_path / "v1"
+    (v1 / "memory").mkdir(parents=True)
+    (v1 / "memory" / "memory.limit_in_bytes").write_text("9223372036854771712\n")  # no limit
+    proc.write_text("4:memory:/kubepods/pod1\n1:cpu:/\n")
+    assert cgroup_memory_limit_mb(str(v1), str(proc)) == 0
+    assert cgroup_memory_limit_mb(str(v1), str(tmp_path / "missing")) == 0
+
+
+def test_tree_memory_counts_descendants_and_leaves_out_the_fork_server():
+    import subprocess
+    import sys
+
+    from datenlabor.server.admission import tree_memory, tree_pss_mb
+
+    child = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=-1)
+    try:
+        total, kernels = tree_memory()
+        assert len(kernels) >= 1 and total > max(kernels) > 0
+        _, without = tree_memory(exclude=(child.pid,))
+        assert len(without) == len(kernels) - 1
+        assert tree_pss_mb(child.pid) > 0
+    finally:
+        child.communicate(b"")

@@ -85,6 +85,35 @@ def test_gallery_works_at_320px(fixture_server, browser):
         ctx.close()
 
 
+def test_kursplan_page_linked_german_accessible_at_both_widths(fixture_server, page, browser):
+    """Issue 15: the Kursplan page of the gallery (no kernel involved, so it is cheap)."""
+    import urllib.request
+
+    page.goto(fixture_server.base)
+    page.get_by_role("link", name="Kursplan mit Lernzielen, Dauer und Workshop-Vorschlägen").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/datenlabor/kursplan")
+    assert page.locator("html").get_attribute("lang") == "de"
+    assert page.locator("h1").inner_text() == "Kursplan"
+    main = page.inner_text("main")
+    assert "Mini-Lab" in main and "Halbtags-Workshop" in main and "Lernziele" in main
+    assert page.locator("a[href$='voila/render/mini/mini.ipynb']").count() == 1
+    report = axe_violations(page)
+    assert not report, report
+    ctx, pg = narrow(browser)
+    try:
+        pg.goto(fixture_server.base + "datenlabor/kursplan")
+        assert no_horizontal_scroll(pg)
+        report = axe_violations(pg)
+        assert not report, report
+    finally:
+        ctx.close()
+    with urllib.request.urlopen(fixture_server.base + "datenlabor/kursplan.pdf") as response:
+        assert response.headers["Content-Type"] == "application/pdf"
+        assert "attachment" in response.headers["Content-Disposition"]
+        assert response.read(5) == b"%PDF-"
+
+
 def test_fixture_app_offline_accessible_and_keyboard_only(fixture_server, browser):
     ctx, pg = narrow(browser)
     try:

@@ -15,6 +15,7 @@ import signal
 import time
 import urllib.error
 import urllib.request
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -248,6 +249,109 @@ def test_crafted_widget_values_are_rejected_in_the_kernel(fixture_server):
         await client.close()
 
     run_async(scenario())
+
+
+def test_odd_widget_messages_never_reach_the_visitor_as_tracebacks(fixture_server):
+    """Kernel side (datenlabor.widgetguard): odd updates are dropped without an answer."""
+
+    async def scenario():
+        client = await joined(fixture_server)
+        dropdown, _ = client.find("Rechenart")
+        slider, _ = client.find("Anzahl Zeilen")
+        sent = [
+            await client.update(dropdown, {"index": -1}),
+            await client.update(dropdown, {"index": "x"}),
+            await client.update(dropdown, {"index": [0] * 5000}),
+            await client.update(slider, {"value": "2020; import os"}),
+            await client.send(
+                "comm_msg", {"comm_id": "gibt-es-nicht", "data": {"method": "update"}}
+            ),
+            await client.send("comm_msg", {"comm_id": dropdown, "data": {"method": "nix"}}),
+        ]
+        for mid in sent:
+            await client.outputs_until_idle(mid, timeout=30)
+        text = await change(client, "Rechenart", {"index": 1})  # still works
+        answers = [m for m in client.messages if m.get("parent_header", {}).get("msg_id") in sent]
+        await client.close()
+        return text, answers
+
+    text, answers = run_async(scenario())
+    assert "mittel" in text
+    others = [m for m in answers if m["header"]["msg_type"] != "status"]
+    # no error, no stream ("No such comm"); only the slider's echo and its real value again
+    assert {m["header"]["msg_type"] for m in others} <= {"comm_msg"}, others
+    assert [m["content"]["data"]["method"] for m in others] in (
+        ["echo_update", "update"],
+        [],
+    ), others
+    assert others == [] or others[-1]["content"]["data"]["state"]["value"] in range(1, 6)
+    log = fixture_server.log.read_text(errors="replace")
+    assert "Widget-Nachricht an Dropdown verworfen" in log
+    assert "import os" not in log
+
+
+def test_websocket_limits_for_visitors(fixture_server):
+    """Server side (VisitorKernelWebsocket): connections per kernel, message size, bad frames."""
+    from tornado.httpclient import HTTPClientError, HTTPRequest
+    from tornado.iostream import StreamClosedError
+    from tornado.websocket import WebSocketClosedError, websocket_connect
+
+    from datenlabor.server.voila_compat import (
+        MAX_CONNECTIONS_PER_KERNEL,
+        MAX_VISITOR_MESSAGE_BYTES,
+    )
+
+    async def scenario():
+        client = await joined(fixture_server)
+        ws_base = "ws" + client.base[len("http") :]
+
+        async def another():
+            url = f"{ws_base}api/kernels/{client.kernel_id}/channels?session_id={uuid.uuid4().hex}"
+            request = HTTPRequest(url, **client._request_options())
+            return await asyncio.wait_for(websocket_connect(request), 60)
+
+        extra = [await another() for _ in range(MAX_CONNECTIONS_PER_KERNEL - 1)]
+        with pytest.raises(HTTPClientError) as refused:
+            await another()
+        results = {"refused": refused.value.code}
+        extra.pop().close()
+        deadline = time.monotonic() + 30  # the server notices the close: a place is free again
+        while True:
+            try:
+                extra.append(await another())
+                break
+            except HTTPClientError:
+                assert time.monotonic() < deadline
+                await asyncio.sleep(0.2)
+        # one message above the limit: closed from the frame header (1009), nothing forwarded
+        big = extra.pop()
+        started = time.monotonic()
+        try:
+            await big.write_message("x" * (MAX_VISITOR_MESSAGE_BYTES + 1))
+        except (StreamClosedError, WebSocketClosedError):
+            pass  # the server stopped reading after the frame header
+        while await asyncio.wait_for(big.read_message(), 30) is not None:
+            pass  # iopub messages of the kernel until the server closes
+        results["big_seconds"] = time.monotonic() - started  # closed (1009; tornado then aborts)
+        # a frame that is no kernel message: closed (1007), one log line
+        bad = extra.pop()
+        await bad.write_message("kein JSON {")
+        while await asyncio.wait_for(bad.read_message(), 30) is not None:
+            pass
+        results["bad"] = bad.close_code
+        text = await change(client, "Rechenart", {"index": 1})  # the page's own connection
+        await client.close()
+        return results, text
+
+    results, text = run_async(scenario())
+    assert results["refused"] == 429
+    assert results["bad"] == 1007
+    assert "mittel" in text
+    log = fixture_server.log.read_text(errors="replace")
+    assert "Unlesbare Nachricht an Kernel" in log
+    assert "Uncaught exception GET /api/kernels" not in log  # tornado: traceback for the frame
+    assert "JSONDecodeError" not in log.replace("(JSONDecodeError)", "")
+    assert "websocket_ping_timeout" not in log and "is not trusted" not in log
 
 
 def test_a_killed_kernel_does_not_disturb_another_participant(fixture_server):

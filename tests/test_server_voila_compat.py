@@ -85,7 +85,11 @@ def test_public_routes_are_an_allowlist_of_handler_classes():
         ("/login", Login),
         ("/neu/(.*)", Unknown),
     ]
+    handlers.append(
+        ("/api/kernels/(?P<kernel_id>x)/channels", voila.app.VoilaKernelWebsocketHandler)
+    )
     kept, page = voila_compat.public_handlers(app, handlers)
+    assert kept[-1][1] is voila_compat.VisitorKernelWebsocket  # with the visitor limits
     assert page == handlers[5]
     patterns = [h[0] for h in kept]
     assert patterns[0] == "/api/kernels/(?P<kernel_id>x)" and "/login" in patterns
@@ -97,3 +101,16 @@ def test_public_routes_are_an_allowlist_of_handler_classes():
     assert template.endswith(
         "/static/(?:(?!\\.\\.|%2[eE])[^?])*)"
     )  # a template's static folder only
+
+
+def test_tornado_websocket_params_contract():
+    """VisitorKernelWebsocket switches tornado's own pings off through ``protocol.params``."""
+    import tornado.websocket
+
+    ping = inspect.getsource(tornado.websocket.WebSocketProtocol13)
+    assert "self.params = params" in inspect.getsource(
+        tornado.websocket.WebSocketProtocol13.__init__
+    )
+    assert "self.params.ping_interval" in ping and "self.params.ping_timeout" in ping
+    handler = inspect.getsource(tornado.websocket.WebSocketHandler.get_websocket_protocol)
+    assert "max_message_size=self.max_message_size" in handler

@@ -46,6 +46,8 @@ def test_lab_requires_token_and_serves_labs_with_preview(tmp_path):
             assert any(
                 "jupyterlab-preview" in ext["name"] and ext["enabled"] for ext in json.load(resp)
             )
+        # other local users read command lines (ps), never the token
+        assert not any(token in part for part in psutil.Process(proc.pid).cmdline())
         _kernel_starts_without_tcp_port(base, token, proc.pid)
         out = (tmp_path / "lab.log").read_text(errors="replace")
         assert f"http://127.0.0.1:{port}/lab?token={token}" in out

@@ -180,14 +180,14 @@ def test_sweep_results_history_crash_and_resume(mini_lab, tmp_path, capsys):
 
     # Same call again: nothing to do. A lost point is run again, failed ones only on request.
     assert main(args) == 1
-    assert "4 Punkt(e) lagen schon vor" in capsys.readouterr().out
+    assert "4 Punkte lagen schon vor" in capsys.readouterr().out
     import shutil
 
     shutil.rmtree(folder / "p002-faktor-2.0-absturz-False")
     assert main(args) == 1
-    assert "3 Punkt(e) lagen schon vor" in capsys.readouterr().out
+    assert "3 Punkte lagen schon vor" in capsys.readouterr().out
     assert main([*args, "--fehlgeschlagene-wiederholen"]) == 1
-    assert "2 Punkt(e) lagen schon vor" in capsys.readouterr().out
+    assert "2 Punkte lagen schon vor" in capsys.readouterr().out
     per_point: dict[str, int] = {}
     for r in history.list_runs("mini", db=out / history.DB_NAME):
         per_point[r.point] = per_point.get(r.point, 0) + 1
@@ -371,3 +371,24 @@ def test_list_parameter_alternatives_are_validated_as_lists():
     ]
     with pytest.raises(ParameterError, match="Nirgendwo"):
         build_grid(lab, [("stadtteile", "Altstadt;Nirgendwo")])
+
+
+def test_summary_chart_speaks_german(mini_lab):
+    """Panels titled with the metric's German label, x axis with the parameter's label."""
+    from datenlabor.results import RunResult
+    from datenlabor.sweep import plot_summary
+
+    grid = build_grid(mini_lab, [("faktor", "0,5;1,5"), ("modus", "summe,mittel")], {})
+    states = [
+        RunResult("mini", values, metrics={"ergebnis": 1.5 * i, "zeilen": 2})
+        for i, (_, values) in enumerate(grid.points())
+    ]
+    fig = plot_summary(mini_lab, grid, states, {"ergebnis": "Ergebnis der Rechnung"})
+    titles = [ax.get_title(loc="left") for ax in fig.axes]
+    assert titles == ["Ergebnis der Rechnung", "Zeilen"]
+    assert fig.axes[-1].get_xlabel() == "Faktor"
+    fig.canvas.draw()
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels() if t.get_text()]
+    assert ticks and all("." not in t for t in ticks), ticks
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend == ["Rechenart = mittel", "Rechenart = summe"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 import traceback
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import PurePath
 from typing import Any
 
 from .catalog import Lab, get_lab
@@ -23,6 +24,8 @@ GENERIC_ERROR = (
 
 
 _notebook_lab: Lab | None = None
+# Parameters whose choices come from the loaded own file (``aus_daten``); see ``aus_daten``.
+_data_params: dict[str, Parameter] = {}
 
 
 def lab(slug: str) -> None:
@@ -33,6 +36,34 @@ def lab(slug: str) -> None:
     """
     global _notebook_lab
     _notebook_lab = get_lab(slug)
+    _data_params.clear()
+
+
+def aus_daten(frame: Any, quelle: str = "eigene Datei", **values: Any) -> Any:
+    """Values of data-driven parameters checked against an own table; controls follow it.
+
+    ``frame`` is the loaded own table (``datenlabor.load(..., path=daten)``); each
+    keyword is a parameter declared ``aus_daten: <spalte>`` in lab.yaml with its current
+    value. A value that differs from the notebook default and is not in the file raises
+    ``ParameterError`` naming the file's values; a default the file lacks is replaced by
+    the file's (printed as a German note). From then on ``interact`` offers the file's
+    values. Returns the values in keyword order (one value alone, else a tuple).
+    """
+    from .parameters import fit_to_data
+
+    lab = _current_lab()
+    params = {n: lab.parameters[n] for n in values if n in lab.parameters}
+    adapted, fitted, notes = fit_to_data(params, frame, values, source=PurePath(quelle).name)
+    _data_params.update(fitted)
+    for note in notes:
+        print(note)
+    result = tuple(adapted[n] for n in values)
+    return result[0] if len(result) == 1 else result
+
+
+def _parameters(lab: Lab) -> dict[str, Parameter]:
+    """The lab's parameters, with choices from the own file where ``aus_daten`` set them."""
+    return {**lab.parameters, **_data_params}
 
 
 def _current_lab() -> Lab:
@@ -134,7 +165,7 @@ def controls(lab: Lab, values: Mapping[str, Any]) -> dict[str, Any]:
 
     Raises ``ParameterError`` for a name that is not a parameter of the lab.
     """
-    params = lab.parameters
+    params = _parameters(lab)
     unknown = [n for n in values if n not in params]
     if unknown:
         raise ParameterError(
@@ -163,7 +194,7 @@ def interact(func: Callable[..., Any], /, *, title: str | None = None, **values:
     from IPython.display import HTML, display
 
     lab = _current_lab()
-    params = lab.parameters
+    params = _parameters(lab)
     ctrls = controls(lab, values)
     current = dict(values)
     out = w.Output(layout=w.Layout(width="100%"))

@@ -12,6 +12,7 @@ licence, see LICENSE-DejaVu.txt): the PDF core fonts cannot print „ “ or €
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import html
 import os
@@ -179,15 +180,27 @@ def german_pdf(
 ) -> tuple[Any, Callable[..., None]]:
     """A new A4 fpdf2 document with DejaVu Sans (prints „ “ and umlauts) and a paragraph writer.
 
-    Returns ``(pdf, para)``; ``para(text, size=…, style="" | "B", gap=…)`` writes one
-    left-aligned paragraph (sizes in pt, margins and gaps in mm).
+    Returns ``(pdf, para)``; ``para(text, size=…, style="" | "B", gap=…, tag="P")`` writes
+    one left-aligned paragraph (sizes in pt, margins and gaps in mm) as a tagged
+    structure element (``tag`` ``P``, ``H1``, ``H2``; see :func:`_tagged`).
+
+    Accessibility (what fpdf2 2.8 allows): document language ``de-DE``, title shown
+    by the viewer instead of the file name, Unicode text with an embedded font (so
+    it can be read aloud and copied), bookmarks via ``pdf.start_section``, and a
+    structure tree in reading order with ``/MarkInfo /Marked true``. A paragraph
+    never straddles a page break (it moves to the next page as a whole, fpdf2's own
+    technique for section titles), so every marked sequence stays on one page.
+    Not reached: PDF/UA — fpdf2 has no list/table structure types, no ``/Tabs /S``
+    on pages and no PDF/UA identification in the XMP metadata.
     """
-    from fpdf import FPDF
+    from fpdf import FPDF, ViewerPreferences
+    from fpdf.enums import MethodReturnValue
 
     pdf = FPDF(format="A4")
     pdf.set_title(title)
     pdf.set_lang("de-DE")
     pdf.set_creator("Datenlabor")
+    pdf.viewer_preferences = ViewerPreferences(display_doc_title=True)
     pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
     pdf.set_margins(margin, margin, margin)
@@ -195,12 +208,49 @@ def german_pdf(
     pdf.add_page()
     width = pdf.w - pdf.l_margin - pdf.r_margin
 
-    def para(text: str, size: float = size, style: str = "", gap: float = gap) -> None:
+    def para(
+        text: str, size: float = size, style: str = "", gap: float = gap, tag: str = "P"
+    ) -> None:
         pdf.set_font("DejaVu", style, size)
-        pdf.multi_cell(width, size * 0.5, text, align="L", new_x="LMARGIN", new_y="NEXT")
+        height = size * 0.5
+        breaks = pdf.multi_cell(
+            width, height, text, align="L", dry_run=True, output=MethodReturnValue.PAGE_BREAK
+        )
+        if breaks:
+            pdf.add_page()
+        with _tagged(pdf, tag):
+            pdf.multi_cell(width, height, text, align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(gap)
 
     return pdf, para
+
+
+STRUCTURE_TYPES = ("P", "H1", "H2", "H3")
+"""Structure types :func:`_tagged` writes (PDF 1.7, 14.8.4 standard structure types)."""
+
+
+@contextlib.contextmanager
+def _tagged(pdf: Any, tag: str) -> Any:
+    """Wrap what is drawn inside in a marked-content sequence tied to a ``/<tag>`` element.
+
+    fpdf2 builds its structure tree (``pdf.struct_builder``) only for images and
+    links; paragraphs and headings are added here the same way fpdf2 tags an image
+    (``/<tag> <</MCID n>> BDC … EMC`` plus a structure element pointing to it).
+    Raises ``ValueError`` for an unknown tag and if the content crossed a page.
+    """
+    if tag not in STRUCTURE_TYPES:
+        raise ValueError(f"unknown structure type {tag!r}")
+    page = pdf.page
+    mcid = pdf.struct_builder.next_mcid_for_page(page)
+    _, parents = pdf.struct_builder.add_marked_content(
+        page_number=page, struct_type=f"/{tag}", mcid=mcid
+    )
+    pdf.pages[page].struct_parents = parents
+    pdf._out(f"/{tag} <</MCID {mcid}>> BDC")  # noqa: SLF001 - fpdf2 has no public marked content
+    yield
+    if pdf.page != page:
+        raise ValueError("a tagged paragraph crossed a page break")
+    pdf._out("EMC")  # noqa: SLF001
 
 
 def certificate_pdf(cert: Certificate) -> bytes:
@@ -213,7 +263,7 @@ def certificate_pdf(cert: Certificate) -> bytes:
 
     pdf.set_text_color(0, 85, 127)
     pdf.start_section("Teilnahmebestätigung")
-    para("Teilnahmebestätigung", 22, "B", 6)
+    para("Teilnahmebestätigung", 22, "B", 6, tag="H1")
     pdf.set_text_color(26, 26, 26)
     para("Hiermit wird bestätigt, dass")
     para(cert.name, 18, "B", 3)
@@ -224,13 +274,13 @@ def certificate_pdf(cert: Certificate) -> bytes:
     if cert.lab_summary:
         para(cert.lab_summary, 10)
     pdf.start_section("Lernziele", level=1)
-    para("Lernziele", 13, "B", 1)
+    para("Lernziele", 13, "B", 1, tag="H2")
     for goal in cert.goals:
         para(f"• {goal}", 10.5, gap=0.5)
     if cert.topics:
         pdf.ln(2)
         pdf.start_section("KI-Kompetenz", level=1)
-        para("KI-Kompetenz (Art. 4 KI-Verordnung): behandelte Themen", 13, "B", 1)
+        para("KI-Kompetenz (Art. 4 KI-Verordnung): behandelte Themen", 13, "B", 1, tag="H2")
         for topic in cert.topics:
             para(f"• {topic}", 10.5, gap=0.5)
     if cert.quiz:

@@ -66,6 +66,30 @@ def _os_error_text(exc: OSError) -> str:
     return f"Datei oder Ordner nicht nutzbar: {where} {what}."
 
 
+def _whole_number(minimum: int | None = None, one: str = "", other: str = "") -> Any:
+    """An argparse type: a whole number, optionally at least ``minimum`` (German messages).
+
+    ``one``/``other`` name the unit in the message (``mindestens 1 Sekunde``).
+    """
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip())
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"ungültiger Wert „{text}“: bitte eine ganze Zahl angeben"
+            ) from None
+        if minimum is not None and value < minimum:
+            from .formatting import count
+
+            least = count(minimum, one, other) if one else str(minimum)
+            raise argparse.ArgumentTypeError(f"„{text}“ ist zu klein, mindestens {least}")
+        return value
+
+    parse.__name__ = "ganze Zahl"
+    return parse
+
+
 def _fail(message: str, code: int = EXIT_USAGE) -> int:
     print(f"Fehler: {message}", file=sys.stderr)
     return code
@@ -118,6 +142,16 @@ def _read_params_file(path: str) -> dict[str, Any]:
 
     class _UniqueKeyLoader(yaml.SafeLoader):
         """SafeLoader that refuses a key given twice (PyYAML silently keeps the last)."""
+
+        def compose_node(self, parent, index):
+            # Aliases (*name) can blow a few lines up to gigabytes ("billion laughs").
+            if self.check_event(yaml.AliasEvent):
+                mark = self.peek_event().start_mark
+                raise ParameterError(
+                    f"Die Parameterdatei „{path}“ verwendet einen YAML-Verweis (*…, Zeile "
+                    f"{mark.line + 1}). Bitte jeden Wert ausschreiben."
+                )
+            return super().compose_node(parent, index)
 
         def construct_mapping(self, node, deep=False):
             seen: set = set()
@@ -172,11 +206,26 @@ def cmd_params(args: argparse.Namespace) -> int:
     lab = get_lab(args.lab)
     print(f"Parameter von „{lab.title}“ ({lab.slug}):\n")
     for p in lab.parameters.values():
-        print(f"  {p.name}  ({TYPE_NAMES.get(p.type, p.type)}, Vorgabe: {p.default!r})")
+        print(
+            f"  {p.name}  ({TYPE_NAMES.get(p.type, p.type)}, Vorgabe: {_default_text(p.default)})"
+        )
         if p.help:
             print(f"      {p.help}")
         print(f"      Erlaubt: {p.allowed()}")
     return EXIT_OK
+
+
+def _default_text(value: Any) -> str:
+    """A parameter's default as people write it: „Text“, lists with commas, German numbers."""
+    from .formatting import cell
+
+    if isinstance(value, str):
+        return f"„{value}“" if value else "leer"
+    if isinstance(value, list | tuple):
+        return ", ".join(_default_text(v) for v in value) if value else "keine Auswahl"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)  # years and counts stay as typed on the command line
+    return cell(value, max_digits=6)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -213,7 +262,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     own = [n for n, p in lab.parameters.items() if p.kind == "csv" and values.get(n)]
     if outside and own:
         print(
-            f"\nACHTUNG: {outside} Kennzahl(en) liegen außerhalb der Bereiche, die für die "
+            f"\nACHTUNG: {'1 Kennzahl liegt' if outside == 1 else f'{outside} Kennzahlen liegen'} "
+            "außerhalb der Bereiche, die für die "
             "Beispieldaten gelten. Bei eigenen Daten kann das stimmen – oder die Datei wurde "
             "anders gelesen als gemeint (Zahlenformat, Kopfzeile). Bitte die Hinweise zum Lesen "
             "oben prüfen; die Parameter „lesen“ und „spalten“ legen es fest "
@@ -229,7 +279,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise ParameterError(f"Den Ordner „{args.labs}“ gibt es nicht.")
     problems = check_all(Path(args.labs) if args.labs else None)
     if problems:
-        print(f"{len(problems)} Problem(e) gefunden:")
+        from .formatting import count
+
+        print(f"{count(len(problems), 'Problem', 'Probleme')} gefunden:")
         for p in problems:
             print(f"  - {p}")
         return EXIT_FAILED
@@ -245,7 +297,9 @@ def cmd_neu(args: argparse.Namespace) -> int:
     for path in files:
         print(f"  {relative_path(path)}")
     print(
-        "Nächste Schritte: Notebook und lab.yaml anpassen, dann „datenlabor check“ (siehe labs/README.md)."
+        "Nächste Schritte: Notebook und lab.yaml anpassen – auch die Aufgaben, die Wissensfragen "
+        "(quiz) und die KI-Kompetenzen (ki_kompetenz) sind Vorlagen –, dann „datenlabor check“ "
+        "(siehe labs/README.md)."
     )
     return EXIT_OK
 
@@ -272,7 +326,6 @@ def cmd_lab(args: argparse.Namespace) -> int:
         f"--ServerApp.root_dir={labs_dir()}",
         f"--ServerApp.ip={args.ip}",
         f"--ServerApp.port={args.port}",
-        f"--IdentityProvider.token={token}",
         "--ServerApp.open_browser=False",
     ]
     if ipc_kernels():
@@ -288,7 +341,9 @@ def cmd_lab(args: argparse.Namespace) -> int:
     print("JupyterLab für Mitarbeitende startet. Öffnen Sie:")
     print(f"  http://{args.ip}:{args.port}/lab?token={token}")
     sys.stdout.flush()
-    os.execv(sys.executable, argv)
+    # The token goes through the environment, not the command line: on a shared
+    # terminal server every local user can read command lines (ps).
+    os.execve(sys.executable, argv, {**os.environ, "JUPYTER_TOKEN": token})
     return EXIT_OK  # pragma: no cover
 
 
@@ -328,7 +383,10 @@ def cmd_bestaetigung(args: argparse.Namespace) -> int:
     if not target.is_dir():
         raise ParameterError(f"Den Ordner „{target}“ gibt es nicht.")
     paths = write_certificates(lab, read_names(Path(args.namen)), target)
-    print(f"{len(paths)} Teilnahmebestätigung(en) geschrieben nach {target}:")
+    from .formatting import count
+
+    done = count(len(paths), "Teilnahmebestätigung", "Teilnahmebestätigungen")
+    print(f"{done} geschrieben nach {target}:")
     for path in paths:
         print(f"  {path.name}")
     return EXIT_OK
@@ -382,7 +440,7 @@ def _add_server_commands(sub: Any) -> None:
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("lab", help="JupyterLab für Mitarbeitende starten (mit Token, nur lokal)")
-    p.add_argument("--port", type=int, default=8888, help="Port (Vorgabe 8888)")
+    p.add_argument("--port", type=_whole_number(1), default=8888, help="Port (Vorgabe 8888)")
     p.add_argument("--ip", default="127.0.0.1", help="Adresse (Vorgabe 127.0.0.1)")
     p.set_defaults(func=cmd_lab)
 
@@ -407,12 +465,18 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     )
     points = grid.points()
     folder = sweep_folder(lab, grid, Path(args.output) if args.output else None)
-    varied = ", ".join(grid.varied) or "keine"
-    print(f"Sweep {grid.identity} über „{lab.title}“: {len(points)} Punkte (variiert: {varied}).")
+    from .formatting import count
+
+    varied = ", ".join(grid.varied) or "keiner"
+    print(
+        f"Sweep {grid.identity} über „{lab.title}“: {count(len(points), 'Punkt', 'Punkte')} "
+        f"(variierte Parameter: {varied})."
+    )
     print(f"Ordner: {folder}")
     if args.dry_run:
-        for name, values in points:
-            print(f"  {name}: {values}")
+        print()
+        print(points_table(points))
+        print("\nProbelauf: nichts ausgeführt, nichts geschrieben.")
         return EXIT_OK
     engine = f"Dask-Cluster {args.cluster}" if args.cluster else f"{args.jobs or 'alle'} Prozesse"
     print(f"Ausführung: {engine}.")
@@ -431,7 +495,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     ok, failed = result.count(RunStatus.OK), result.count(RunStatus.FAILED)
     aborted, open_ = result.count(RunStatus.ABORTED), result.count(RunStatus.OPEN)
     if result.skipped:
-        print(f"{result.skipped} Punkt(e) lagen schon vor und wurden nicht neu gerechnet.")
+        print(
+            "1 Punkt lag schon vor und wurde nicht neu gerechnet."
+            if result.skipped == 1
+            else f"{result.skipped} Punkte lagen schon vor und wurden nicht neu gerechnet."
+        )
     print(f"Ergebnis: {ok} fertig, {failed} fehlgeschlagen, {aborted} abgebrochen, {open_} offen.")
     for state in result.states:
         if state.status in (RunStatus.FAILED, RunStatus.ABORTED):
@@ -452,8 +520,13 @@ def cmd_runs(args: argparse.Namespace) -> int:
 
     db = Path(args.output) / history.DB_NAME if args.output else history.default_db()
     if args.compare:
-        if len(args.compare) < 2:
-            raise ParameterError("Zum Vergleichen bitte mindestens zwei Lauf-IDs angeben.")
+        ids = list(dict.fromkeys(args.compare))  # the same run twice compares nothing
+        if len(ids) < 2:
+            raise ParameterError(
+                "Zum Vergleichen bitte mindestens zwei verschiedene Lauf-IDs angeben, "
+                "z. B. „datenlabor runs --vergleichen 3 7“."
+            )
+        args.compare = ids
         print(compare_runs(history.get_runs(args.compare, db=db)))
         return EXIT_OK
     if args.export:
@@ -461,7 +534,11 @@ def cmd_runs(args: argparse.Namespace) -> int:
             raise ParameterError(f"Den Ordner für die Exportdatei „{args.export}“ gibt es nicht.")
         frame = history.to_long_frame(args.lab, db=db)
         frame.to_csv(args.export, index=False, encoding="utf-8")
-        print(f"{frame['lauf_id'].nunique()} Läufe nach {args.export} geschrieben.")
+        from .formatting import count
+
+        print(
+            f"{count(frame['lauf_id'].nunique(), 'Lauf', 'Läufe')} nach {args.export} geschrieben."
+        )
         return EXIT_OK
     runs = history.list_runs(args.lab, limit=None if args.all else args.limit, db=db)
     if not runs:
@@ -507,6 +584,17 @@ def _started(run: StoredRun) -> str:
         return date(datetime.fromisoformat(run.started_at or ""))
     except ValueError:
         return run.started_at or "–"
+
+
+def points_table(points: Sequence[tuple[str, dict[str, Any]]]) -> str:
+    """The table for ``sweep --probelauf``: one line per point, one column per parameter."""
+    from .formatting import cell
+
+    names = list(dict.fromkeys(n for _, values in points for n in values))
+    rows = []
+    for i, (_, values) in enumerate(points, start=1):
+        rows.append([str(i), *(cell(values.get(n), max_digits=6) for n in names)])
+    return text_table(["Punkt", *names], rows)
 
 
 def runs_table(runs: Sequence[StoredRun]) -> str:
@@ -574,7 +662,7 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--zeitlimit",
         dest="timeout",
-        type=int,
+        type=_whole_number(1, "Sekunde", "Sekunden"),
         default=600,
         metavar="SEKUNDEN",
         help="Höchstdauer je Zelle (Vorgabe 600)",
@@ -631,14 +719,14 @@ dieselben Ordner sehen.""",
     p.add_argument(
         "--stichprobe",
         dest="sample",
-        type=int,
+        type=_whole_number(),
         metavar="N",
         help="nur eine Zufallsstichprobe von N Punkten des Rasters rechnen",
     )
     p.add_argument(
         "--startwert",
         dest="seed",
-        type=int,
+        type=_whole_number(),
         metavar="S",
         help="Startwert der Zufallsstichprobe (Vorgabe 0)",
     )
@@ -646,7 +734,7 @@ dieselben Ordner sehen.""",
         "-j",
         "--prozesse",
         dest="jobs",
-        type=int,
+        type=_whole_number(1, "Prozess", "Prozesse"),
         metavar="N",
         help="so viele Punkte gleichzeitig (Vorgabe: Anzahl der Prozessorkerne)",
     )
@@ -683,15 +771,15 @@ dieselben Ordner sehen.""",
         "--vergleichen",
         dest="compare",
         nargs="+",
-        type=int,
+        type=_whole_number(1),
         metavar="ID",
-        help="diese Läufe nebeneinander zeigen",
+        help="diese Läufe nebeneinander zeigen (mindestens zwei IDs, siehe „datenlabor runs“)",
     )
     p.add_argument(
         "-n",
         "--anzahl",
         dest="limit",
-        type=int,
+        type=_whole_number(1, "Lauf", "Läufe"),
         default=20,
         metavar="N",
         help="höchstens N Läufe (Vorgabe 20)",

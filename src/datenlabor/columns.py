@@ -191,7 +191,10 @@ class Resolution:
 
         if self.ignored:
             lines.append(
-                f"{len(self.ignored)} weitere Spalte(n) der Datei werden nicht verwendet und nicht angezeigt."
+                "1 weitere Spalte der Datei wird nicht verwendet und nicht angezeigt."
+                if len(self.ignored) == 1
+                else f"{len(self.ignored)} weitere Spalten der Datei werden nicht verwendet "
+                "und nicht angezeigt."
             )
         return lines
 

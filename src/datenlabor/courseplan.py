@@ -155,22 +155,15 @@ def plan_text(items: Sequence[Entry]) -> str:
     return "\n".join(lines)
 
 
-def plan_html(items: Sequence[Entry], issuer: str = "") -> str:
-    """The plan as a self-contained, printable HTML page (lang de, no external files)."""
+def plan_body_html(items: Sequence[Entry], links: dict[str, str] | None = None) -> str:
+    """The plan's content as HTML (no page frame): workshop suggestions, then every lab.
+
+    Headings start at ``h2`` (the page brings its own ``h1``). ``links`` maps a lab's
+    slug to its app URL; the lab title then links to it (the server's Kursplan page).
+    All text is escaped.
+    """
     e = html.escape
-    parts = []
-    for x in items:
-        goals = "".join(f"<li>{e(g)}</li>" for g in x.goals)
-        ex = f"<p><strong>Aufgaben:</strong> {e('; '.join(x.exercises))}</p>" if x.exercises else ""
-        topics = (
-            f"<p><strong>KI-Kompetenz:</strong> {e('; '.join(x.topics))}</p>" if x.topics else ""
-        )
-        parts.append(
-            f'<section aria-labelledby="lab-{e(x.slug)}"><h2 id="lab-{e(x.slug)}">{e(x.title)}</h2>'
-            f"<p>{e(x.summary)}</p><p><strong>Dauer:</strong> {x.duration_minutes} Minuten · "
-            f"<strong>Zielgruppe:</strong> {e(x.audience)} · <strong>Niveau:</strong> {e(x.level)}"
-            f"</p><h3>Lernziele</h3><ul>{goals}</ul>{ex}{topics}</section>"
-        )
+    links = links or {}
     seqs = []
     for label, minutes in (
         ("Halbtags-Workshop", HALF_DAY_MINUTES),
@@ -185,7 +178,36 @@ def plan_html(items: Sequence[Entry], issuer: str = "") -> str:
             f'<th scope="col">Uhrzeit</th><th scope="col">Programmpunkt</th></tr></thead>'
             f"<tbody>{rows}</tbody></table>"
         )
-    by = f"<p>{e(issuer)}</p>" if issuer else ""
+    parts = []
+    for x in items:
+        goals = "".join(f"<li>{e(g)}</li>" for g in x.goals)
+        ex = f"<p><strong>Aufgaben:</strong> {e('; '.join(x.exercises))}</p>" if x.exercises else ""
+        topics = (
+            f"<p><strong>KI-Kompetenz:</strong> {e('; '.join(x.topics))}</p>" if x.topics else ""
+        )
+        title = e(x.title)
+        if x.slug in links:
+            title = f'<a href="{e(links[x.slug])}">{title}</a>'
+        parts.append(
+            f'<section class="dl-plan-lab" aria-labelledby="lab-{e(x.slug)}">'
+            f'<h3 id="lab-{e(x.slug)}">{title}</h3>'
+            f"<p>{e(x.summary)}</p><p><strong>Dauer:</strong> {x.duration_minutes} Minuten · "
+            f"<strong>Zielgruppe:</strong> {e(x.audience)} · <strong>Niveau:</strong> {e(x.level)}"
+            f"</p><p><strong>Lernziele:</strong></p><ul>{goals}</ul>{ex}{topics}</section>"
+        )
+    return (
+        '<h2 id="workshops">Vorschläge für Workshops</h2>'
+        "<p>Die Labs nach Niveau (Einstieg zuerst) und Dauer, mit einer Pause nach höchstens "
+        f"{BREAK_EVERY} Minuten.</p>"
+        + "".join(seqs)
+        + '<h2 id="labs">Alle Labs</h2>'
+        + "".join(parts)
+    )
+
+
+def plan_html(items: Sequence[Entry], issuer: str = "") -> str:
+    """The plan as a self-contained, printable HTML page (lang de, no external files)."""
+    by = f"<p>{html.escape(issuer)}</p>" if issuer else ""
     return f"""<!DOCTYPE html>
 <html lang="de">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -200,13 +222,16 @@ caption {{ text-align: left; font-weight: bold; }}
 </style></head>
 <body><main>
 <h1>Kursplan Datenlabor</h1>{by}
-<p>Alle Experimentierräume mit Dauer, Zielgruppe, Niveau, Lernzielen, Aufgaben und den Themen
-der KI-Kompetenz nach Art. 4 KI-Verordnung.</p>
-<h2>Vorschläge für Workshops</h2>
-{"".join(seqs)}
-{"".join(parts)}
+<p>{INTRO}</p>
+{plan_body_html(items)}
 </main></body></html>
 """
+
+
+INTRO = (
+    "Alle Experimentierräume mit Dauer, Zielgruppe, Niveau, Lernzielen, Aufgaben und den Themen "
+    "der KI-Kompetenz nach Art. 4 KI-Verordnung."
+)
 
 
 def plan_pdf(items: Sequence[Entry], issuer: str = "") -> bytes:
@@ -216,7 +241,7 @@ def plan_pdf(items: Sequence[Entry], issuer: str = "") -> bytes:
     pdf, para = german_pdf("Kursplan Datenlabor", margin=20, bottom=18, size=10, gap=1)
 
     pdf.start_section("Kursplan Datenlabor")
-    para("Kursplan Datenlabor", 20, "B", 3)
+    para("Kursplan Datenlabor", 20, "B", 3, tag="H1")
     if issuer:
         para(issuer, 11, gap=3)
     for label, minutes in (
@@ -224,19 +249,19 @@ def plan_pdf(items: Sequence[Entry], issuer: str = "") -> bytes:
         ("Ganztags-Workshop", FULL_DAY_MINUTES),
     ):
         pdf.start_section(label, level=1)
-        para(f"Vorschlag {label}", 13, "B")
+        para(f"Vorschlag {label}", 13, "B", tag="H2")
         for t, what in timetable(sequence(items, minutes)):
             para(f"{t}  {what}", 10, gap=0)
         pdf.ln(3)
     for x in items:
         pdf.start_section(x.title, level=1)
-        para(x.title, 13, "B")
+        para(x.title, 13, "B", tag="H2")
         para(
             f"Dauer: {x.duration_minutes} Minuten · Zielgruppe: {x.audience} · Niveau: {x.level}",
             9.5,
         )
         para(x.summary, 9.5)
-        para("Lernziele:", 10, "B", 0)
+        para("Lernziele:", 10, "B", 0, tag="H3")
         for g in x.goals:
             para(f"• {g}", 9.5, gap=0)
         if x.exercises:

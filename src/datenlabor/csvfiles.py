@@ -49,6 +49,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import CsvError, ParameterError
+from .formatting import count
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -232,7 +233,9 @@ class CsvInfo:
             lines.append(
                 f"Datumsformat: {DATE_FORMAT_NAMES.get(self.date_format, self.date_format)}"
             )
-        lines.append(f"{self.rows} Zeilen, {self.columns} Spalten")
+        lines.append(
+            f"{count(self.rows, 'Zeile', 'Zeilen')}, {count(self.columns, 'Spalte', 'Spalten')}"
+        )
         lines.extend(self.skipped)
         if self.header_rows > 1:
             lines.append(
@@ -602,7 +605,7 @@ def _finish_frame(
 ) -> pd.DataFrame:
     if len(header) < min_columns:
         raise CsvError(
-            f"In „{label}“ wurde nur {len(header)} Spalte gefunden, erwartet werden mindestens "
+            f"In „{label}“ wurde nur {count(len(header), 'Spalte', 'Spalten')} gefunden, erwartet werden mindestens "
             f"{min_columns}. Ist das Trennzeichen richtig? "
             f"Gefundene Kopfzeile: „{_short(info.delimiter.join(header))}“"
         )
@@ -1017,7 +1020,7 @@ def _records_to_rows(
             row = row[:width]
         if len(row) > width:
             raise CsvError(
-                f"Die Zeilen in „{label}“ sind ungleich lang: Die Kopfzeile hat {width} Felder, "
+                f"Die Zeilen in „{label}“ sind ungleich lang: Die Kopfzeile hat {count(width, 'Feld', 'Felder')}, "
                 f"aber Zeile {ln} hat {len(_trim(row))}. Stehen unter der Tabelle Anmerkungen?"
             )
         if _trim([c.strip() for c in row]) == stripped_header:
@@ -1066,7 +1069,7 @@ def _parse(
     if ragged:
         where = "; ".join(f"Zeile {line} hat {n}" for line, n in ragged)
         raise CsvError(
-            f"Die Zeilen in „{label}“ sind ungleich lang: Die Kopfzeile hat {width} Felder "
+            f"Die Zeilen in „{label}“ sind ungleich lang: Die Kopfzeile hat {count(width, 'Feld', 'Felder')} "
             f"(Trennzeichen: {DELIMITER_NAMES.get(sep, sep)}), aber {where}. "
             "Stehen unter der Tabelle Anmerkungen, oder fehlen Anführungszeichen "
             "um Texte mit Trennzeichen? Die Leseoptionen „kopfzeile“ und "
@@ -1502,6 +1505,8 @@ def _decide_number_format(
 
 
 def _date_format_of(values: pd.Series, candidates: list[str] | None = None) -> str | None:
+    if values.empty:  # a header without rows: nothing to recognise
+        return None
     for fmt in candidates or list(DATE_FORMATS):
         pattern = DATE_FORMATS.get(fmt)
         if pattern is None:  # declared format we have no pattern for: trust pandas
@@ -1554,8 +1559,13 @@ def parse_dates(values: pd.Series, fmt: str | None = None, name: str | None = No
     if bad.any():
         examples = ", ".join(f"„{v}“" for v in text[bad].unique()[:3])
         raise CsvError(
-            f"Spalte „{label}“ enthält {int(bad.sum())} Werte, die kein gültiges Datum im Format "
-            f"{DATE_FORMAT_NAMES.get(fmt, fmt)} sind, z. B. {examples}."
+            f"Spalte „{label}“ enthält "
+            + _values_that(
+                int(bad.sum()),
+                f"kein gültiges Datum im Format {DATE_FORMAT_NAMES.get(fmt, fmt)}",
+                f"keine gültigen Daten im Format {DATE_FORMAT_NAMES.get(fmt, fmt)}",
+            )
+            + f", z. B. {examples}."
         )
     result.name = values.name
     return result
@@ -1611,8 +1621,9 @@ def to_numbers(
     if bad.any() and errors == "raise":
         examples = ", ".join(f"„{v}“" for v in original[bad].unique()[:3])
         raise CsvError(
-            f"Spalte „{label}“ enthält {int(bad.sum())} Werte, die keine Zahlen sind, "
-            f"z. B. {examples}."
+            f"Spalte „{label}“ enthält "
+            + _values_that(int(bad.sum()), "keine Zahl", "keine Zahlen")
+            + f", z. B. {examples}."
         )
     if thousands:
         compact = compact.str.replace(thousands, "", regex=False)
@@ -1661,6 +1672,13 @@ def _convert_columns(
         fmt = info.date_formats.get(col) or info.date_format
         out[col] = parse_dates(out[col], fmt, name=col)
     return out
+
+
+def _values_that(n: int, one: str, other: str) -> str:
+    """``1 Wert, der keine Zahl ist`` / ``3 Werte, die keine Zahlen sind``."""
+    if n == 1:
+        return f"1 Wert, der {one} ist"
+    return f"{count(n, 'Wert', 'Werte')}, die {other} sind"
 
 
 def _short(text: str, limit: int = 80) -> str:

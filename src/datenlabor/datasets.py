@@ -94,6 +94,11 @@ def apply_schema(
         resolution = resolve(fields, df.columns, spalten, optional_may_be_missing)
     except CsvError as exc:
         raise CsvError(f"Die Datei „{source}“ passt nicht zum erwarteten Aufbau. {exc}") from None
+    if df.empty:  # a header without rows: every later step would fail or give nothing
+        raise CsvError(
+            f"Die Datei „{source}“ enthält nur die Kopfzeile und keine Datenzeilen. "
+            "Bitte eine Datei mit Daten wählen."
+        )
     renames = resolution.renames
     if csv_info:  # the reader's number and date formats are keyed by the file's column names
         csv_info = dict(csv_info)
@@ -102,6 +107,7 @@ def apply_schema(
                 csv_info[key] = {renames.get(k, k): v for k, v in csv_info[key].items()}
     df = df[list(renames)].rename(columns=renames).copy()
     present = set(renames.values())
+    reading_notes: list[str] = []  # e.g. „-“ read as 0: the person must learn it (issue: tryout #1)
     for f in fields:
         if f["name"] not in present:
             continue
@@ -114,7 +120,9 @@ def apply_schema(
                     info = CsvInfo(
                         **{k: v for k, v in csv_info.items() if k in CsvInfo.__dataclass_fields__}
                     )
-                    df[col] = to_numbers(df[col], *info.number_format(col), name=col)
+                    info.notes = []  # only what converting this column adds
+                    df[col] = to_numbers(df[col], *info.number_format(col), name=col, info=info)
+                    reading_notes += info.notes
                 elif df[col].dtype == object or str(df[col].dtype).startswith("str"):
                     df[col] = df[col].map(_german_number)
                 df[col] = pd.to_numeric(df[col], errors="raise")
@@ -146,6 +154,7 @@ def apply_schema(
             ) from None
     df = fill_defaults(df, resolution)
     df.attrs["spalten"] = resolution
+    df.attrs["lesehinweise"] = reading_notes
     return df
 
 
@@ -224,8 +233,9 @@ def load(
 
         lax = dataset_id in OPTIONAL_MAY_BE_MISSING
         out = apply_schema(df, fields, source.name, spalten or "", lax)
-        for line in out.attrs["spalten"].notes():
+        for line in [*out.attrs["spalten"].notes(), *out.attrs.get("lesehinweise", [])]:
             print(f"Hinweis zu „{source.name}“: {line}")
+        check_constraints(out, fields, source.name)
         return out
     import pandas as pd
 
@@ -249,6 +259,88 @@ def load(
         na_values=[""],
     )
     return apply_schema(df, fields, f"{dataset_id}/{res['path']}")
+
+
+MAX_EXAMPLE_ROWS = 3
+"""How many offending rows a constraint message quotes."""
+
+
+def _constraint_bound(series: pd.Series, bound: Any) -> Any:
+    import pandas as pd
+
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return pd.Timestamp(bound)
+    return bound
+
+
+def _shown(value: Any) -> str:
+    from .formatting import cell
+
+    return cell(value)
+
+
+def check_constraints(df: pd.DataFrame, fields: list[dict[str, Any]], source: str) -> None:
+    """Enforce the schema's ``minimum``, ``maximum`` and ``enum`` constraints on own data.
+
+    A field marked ``"openEnum": true`` in ``datapackage.json`` keeps its ``enum`` for the
+    bundled data only (categories of the synthetic city; own data brings its own).
+
+    ``df`` is a table after ``apply_schema`` (lab column names, converted types; the
+    mapping in ``df.attrs["spalten"]``). Gaps are not checked here (``required`` is
+    handled when reading). Raises ``CsvError`` with one German message naming, per
+    broken rule, the lab column, the file's column, the rule, how many data rows break
+    it and up to ``MAX_EXAMPLE_ROWS`` examples (data row number, counted from 1 below
+    the header, and value). Source of the rules: the Frictionless Table Schema
+    constraints of the dataset's ``datapackage.json``.
+    """
+    problems = []
+    resolution = df.attrs.get("spalten")
+    sources = {c.name: c.source for c in resolution.columns} if resolution else {}
+    for f in fields:
+        name, rules = f["name"], f.get("constraints") or {}
+        if name not in df.columns or not ({"minimum", "maximum", "enum"} & set(rules)):
+            continue
+        series = df[name]
+        present = series.notna()
+        checks = []
+        try:
+            if "minimum" in rules:
+                low = _constraint_bound(series, rules["minimum"])
+                checks.append((present & (series < low), f"mindestens {_shown(low)}"))
+            if "maximum" in rules:
+                high = _constraint_bound(series, rules["maximum"])
+                checks.append((present & (series > high), f"höchstens {_shown(high)}"))
+        except TypeError:  # a column the reader kept as text: the type check reports it
+            checks = []
+        # ``openEnum``: the list names the bundled data's categories; own data brings its own.
+        if "enum" in rules and not f.get("openEnum"):
+            allowed = list(rules["enum"])
+            checks.append(
+                (present & ~series.isin(allowed), "einer von " + ", ".join(map(str, allowed)))
+            )
+        for broken, rule in checks:
+            broken = broken.fillna(False).to_numpy(dtype=bool)
+            if not broken.any():
+                continue
+            rows = [
+                f"Datenzeile {i + 1}: {_shown(series.iloc[i])}"
+                for i in broken.nonzero()[0][:MAX_EXAMPLE_ROWS]
+            ]
+            origin = sources.get(name)
+            column = f"„{name}“" + (
+                f" (in der Datei „{origin}“)" if origin and origin != name else ""
+            )
+            problems.append(
+                f"Spalte {column}: Werte müssen {rule} sein; {int(broken.sum())} Zeile(n) "
+                f"verstoßen dagegen, z. B. {'; '.join(rows)}."
+            )
+    if problems:
+        raise CsvError(
+            f"Die Datei „{source}“ hält Regeln des Datensatzes nicht ein:\n- "
+            + "\n- ".join(problems)
+            + "\nBitte die Werte prüfen (oder mit dem Parameter „spalten“ eine andere Spalte "
+            "zuordnen)."
+        )
 
 
 def validate_package(dataset_id: str) -> list[str]:

@@ -67,6 +67,7 @@ BASE_MODULES = (
     "datenlabor.plotting",
     "datenlabor.recording",
     "datenlabor.sandbox",
+    "datenlabor.widgetguard",
     "setproctitle",
 )
 

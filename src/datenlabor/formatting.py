@@ -50,6 +50,20 @@ def integer(value: int, group_from: int = 4) -> str:
     return format_decimal(whole, format="#,##0", locale=LOCALE)
 
 
+def count(n: int, one: str, other: str) -> str:
+    """``n`` and the noun in the right number: ``1 Wert``, ``2 Werte``, ``1.234 Werte``.
+
+    The plural category comes from babel's CLDR plural rules for German
+    (``one`` for exactly 1, ``other`` otherwise); German nouns have no
+    rule-based plural, so the caller names both forms. The number is grouped
+    like :func:`integer`.
+    """
+    from babel import Locale
+
+    form = Locale.parse(LOCALE).plural_form(abs(int(n)))
+    return f"{integer(n)} {one if form == 'one' else other}"
+
+
 def yes_no(value: bool) -> str:
     """``ja`` or ``nein``."""
     return "ja" if value else "nein"
@@ -63,12 +77,17 @@ def date(value: _dt.date | _dt.datetime) -> str:
 
 
 def metric(value: Any) -> str:
-    """A recorded metric: integers grouped (``1.234``), other numbers with three decimals."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    """A recorded metric: integers grouped (``1.234``), other numbers with at most three
+    decimals and no trailing zeros (``0,87``, ``47,3``), booleans ``ja``/``nein``."""
+    if isinstance(value, bool):
+        return yes_no(value)
+    if not isinstance(value, int | float):
         return str(value)
     if isinstance(value, int):
         return integer(value)
-    return number(value, 3)
+    if math.isnan(value):
+        return MISSING
+    return decimal(value, 3)
 
 
 def cell(value: Any, max_digits: int = 2) -> str:

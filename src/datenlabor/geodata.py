@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .errors import GeodataError
+from .formatting import count
 
 __all__ = ["GeodataError", "guess_crs", "points_from_table", "read_areas"]
 
@@ -184,13 +185,16 @@ def parse_coordinates(values: pd.Series, name: str | None = None) -> np.ndarray:
         if bad.any():
             examples = ", ".join(f"„{v}“" for v in values[bad].astype(str).unique()[:3])
             raise GeodataError(
-                f"Spalte „{label}“ enthält {int(bad.sum())} Werte, die keine Koordinaten sind, z. B. {examples}."
+                f"Spalte „{label}“ enthält 1 Wert, der keine Koordinate ist, z. B. {examples}."
+                if int(bad.sum()) == 1
+                else f"Spalte „{label}“ enthält {count(int(bad.sum()), 'Wert', 'Werte')}, "
+                f"die keine Koordinaten sind, z. B. {examples}."
             )
     missing = np.flatnonzero(np.isnan(result))
     if len(missing):
         rows = ", ".join(str(i + 2) for i in missing[:5])
         raise GeodataError(
-            f"Spalte „{label}“ ist in {len(missing)} Zeilen leer (Zeile {rows} der Datei); "
+            f"Spalte „{label}“ ist in {count(len(missing), 'Zeile', 'Zeilen')} leer (Zeile {rows} der Datei); "
             "ohne Koordinaten lässt sich ein Ort nicht auf die Karte setzen."
         )
     return result
@@ -214,6 +218,12 @@ def declared_system(declared: str | int | None) -> ReferenceSystem | None:
         return BY_EPSG[ALIASES[key]]
     known = "WGS84, UTM 32N, UTM 33N, Gauß-Krüger, EPSG:4326, EPSG:25832, EPSG:25833, EPSG:31466 bis 31469"
     raise GeodataError(f"Das Koordinatensystem „{declared}“ ist unbekannt. Möglich: {known}.")
+
+
+def _outside(n: int, total: int) -> str:
+    """``1 von 12 Orten liegt`` / ``3 von 12 Orten liegen`` (the verb follows the count)."""
+    place = "Ort" if total == 1 else "Orten"
+    return f"{n} von {total} {place} {'liegt' if n == 1 else 'liegen'}"
 
 
 def _rows(mask: np.ndarray) -> str:
@@ -277,7 +287,7 @@ def guess_crs(
         if best.fits(x, y).mean() >= 0.5:
             outside = ~best.fits(x, y)
             raise GeodataError(
-                f"{int(outside.sum())} von {len(x)} Orten liegen außerhalb Deutschlands "
+                f"{_outside(int(outside.sum()), len(x))} außerhalb Deutschlands "
                 f"(angenommen: {best.name}), in Zeile {_rows(outside)} der Datei. "
                 "Bitte diese Koordinaten prüfen."
             )
@@ -309,7 +319,7 @@ def guess_crs(
     outside = ~chosen.fits(x, y)
     if outside.any():
         raise GeodataError(
-            f"{int(outside.sum())} von {len(x)} Orten liegen außerhalb Deutschlands "
+            f"{_outside(int(outside.sum()), len(x))} außerhalb Deutschlands "
             f"(angenommen: {chosen.name}), in Zeile {_rows(outside)} der Datei. "
             "Bitte diese Koordinaten prüfen."
         )
@@ -510,8 +520,12 @@ def facility_types(points: Any, default: str) -> tuple[Any, str]:
     if type_col is None:
         out["art"] = default
         return out[["name", "art", "geometry"]], (
-            f"Die Datei hat keine Spalte mit der Art der Einrichtung (z. B. „art“): "
-            f"Alle {len(out)} Orte gelten als {default}."
+            "Die Datei hat keine Spalte mit der Art der Einrichtung (z. B. „art“): "
+            + (
+                f"Alle {len(out)} Orte gelten als {default}."
+                if len(out) != 1
+                else f"Der Ort gilt als {default}."
+            )
         )
     values = out[type_col].astype(str).map(_key)
     kita = values.str.contains("kita|kindergarten|krippe|kindertages")
@@ -524,8 +538,8 @@ def facility_types(points: Any, default: str) -> tuple[Any, str]:
             f"In Spalte „{type_col}“ steht keine Kita und keine Schule. Gefundene Werte: {found}."
         )
     note = (
-        f"Art der Einrichtung aus Spalte „{type_col}“: {int(kita.sum())} Kitas, "
-        f"{int(schule.sum())} Schulen (als Grundschule gezählt)"
+        f"Art der Einrichtung aus Spalte „{type_col}“: {count(int(kita.sum()), 'Kita', 'Kitas')}, "
+        f"{count(int(schule.sum()), 'Schule', 'Schulen')} (als Grundschule gezählt)"
     )
     dropped = len(out) - len(kept)
     note += f"; {dropped} andere Orte nicht berücksichtigt." if dropped else "."

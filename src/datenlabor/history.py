@@ -227,7 +227,15 @@ _COLUMNS = (
 
 
 def _query(db: Path | str | None, sql: str, args: Sequence[Any] = ()) -> list[tuple]:
-    """Rows of a read-only query; no rows without a database, ``HistoryError`` if unreadable."""
+    """Rows of a read-only query; no rows without a database, ``HistoryError`` if unreadable.
+
+    In a kernel of the public app server there are never rows: the history holds
+    the staff's parameters (paths of own files) and metrics of this machine.
+    """
+    from .llm import in_public_app
+
+    if in_public_app():
+        return []
     path = Path(db or default_db())
     if not path.is_file():
         return []
@@ -279,11 +287,16 @@ def get_runs(ids: Sequence[int], db: Path | str | None = None) -> list[StoredRun
         for r in _query(db, f"SELECT {_COLUMNS} FROM runs WHERE id IN ({marks})", ids):
             run = _row(r)
             found[run.id] = run
-    missing = [str(i) for i in ids if i not in found]
+    missing = [str(i) for i in dict.fromkeys(ids) if i not in found]
     if missing:
+        which = (
+            f"Den Lauf {missing[0]} gibt"
+            if len(missing) == 1
+            else f"Die Läufe {', '.join(missing[:-1])} und {missing[-1]} gibt"
+        )
         raise ParameterError(
-            f"Lauf {', '.join(missing)} gibt es in der Laufhistorie ({Path(db or default_db())}) "
-            "nicht. „datenlabor runs“ zeigt die vorhandenen Läufe."
+            f"{which} es in der Laufhistorie ({Path(db or default_db())}) nicht. "
+            "„datenlabor runs“ zeigt die vorhandenen Läufe mit ihrer ID."
         )
     return [found[i] for i in ids]
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import CsvError, DatenlaborError, ParameterError
+from .formatting import count
 
 HOW_DE = {
     "gleich": "gleicher Name",
@@ -43,7 +44,7 @@ def check_file(
     from .catalog import get_lab
     from .columns import OPTIONAL_MAY_BE_MISSING, format_mapping, parse_mapping, resolve
     from .csvfiles import read_csv
-    from .datasets import apply_schema, resource
+    from .datasets import apply_schema, check_constraints, resource
     from .running import own_data_options
 
     lab = get_lab(slug)
@@ -68,7 +69,10 @@ def check_file(
     raw = read_csv(source, lesen=lesen)
     info = raw.attrs.get("csv_info") or {}
     lines = [f"Datei „{source.name}“ für das Lab „{lab.title}“ ({lab.slug}):", ""]
-    lines.append(f"Gelesen: {len(raw)} Zeilen, {len(raw.columns)} Spalten.")
+    lines.append(
+        f"Gelesen: {count(len(raw), 'Zeile', 'Zeilen')}, "
+        f"{count(len(raw.columns), 'Spalte', 'Spalten')}."
+    )
     for warning in info.get("warnings", []):
         lines.append(f"Hinweis beim Lesen: {warning}")
     command = f"datenlabor run {lab.slug} -p daten {_quote(str(path))}"
@@ -94,9 +98,12 @@ def check_file(
         lax = dataset_id in OPTIONAL_MAY_BE_MISSING
         resolution = resolve(fields, raw.columns, spalten, lax)
         table_df = apply_schema(raw, fields, source.name, spalten, lax)
+        check_constraints(table_df, fields, source.name)
     except DatenlaborError as exc:
         lines += ["", "So kann das Lab die Datei noch nicht verwenden:", str(exc)]
         return False, "\n".join(lines)
+    for note in table_df.attrs.get("lesehinweise", []):
+        lines.append(f"Hinweis beim Lesen: {note}")
     lines += ["", "So werden die Spalten des Labs gefüllt:"]
     width = max(len(c.name) for c in resolution.columns)
     for c in resolution.columns:
@@ -129,7 +136,7 @@ def _value_range(series: Any) -> str:
 
     values = series.dropna()
     gaps = len(series) - len(values)
-    suffix = f"; {gaps} Lücke(n)" if gaps else ""
+    suffix = f"; {count(gaps, 'Lücke', 'Lücken')}" if gaps else ""
     if values.empty:
         return "keine Werte" + suffix
     if pd.api.types.is_bool_dtype(values):

@@ -299,3 +299,117 @@ def validate_values(
     if problems:
         raise ParameterError("\n".join(problems))
     return clean
+
+
+# --- choices taken from the municipality's own file ------------------------------------
+
+MAX_LISTED_VALUES = 30
+"""At most this many values of a file are named in a message (then „… N Werte insgesamt“)."""
+
+
+def data_column(param: Parameter) -> str | None:
+    """The dataset column whose values the choices of ``param`` are with own data.
+
+    Declared in lab.yaml as ``aus_daten: <spalte>`` (e.g. ``stadtteile: {…, aus_daten:
+    stadtteil}``); None for parameters whose choices do not come from the data.
+    """
+    column = param.extra.get("aus_daten")
+    return str(column) if column else None
+
+
+def data_choices(param: Parameter, frame: Any) -> list[Any] | None:
+    """Sorted distinct values of ``param``'s data column in ``frame`` (a loaded own table).
+
+    Values are plain Python scalars (``int`` for whole numbers such as years, else
+    ``str``/``float``); gaps are left out. None if the parameter is not data-driven or
+    the column is missing from ``frame``.
+    """
+    column = data_column(param)
+    if column is None or column not in getattr(frame, "columns", ()):
+        return None
+    values = []
+    for v in frame[column].dropna().unique():
+        v = v.item() if hasattr(v, "item") else v
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)
+        values.append(v)
+    return sorted(values, key=lambda v: (isinstance(v, str), v))
+
+
+def _listed(values: list[Any]) -> str:
+    shown = ", ".join(str(v) for v in values[:MAX_LISTED_VALUES])
+    if len(values) > MAX_LISTED_VALUES:
+        shown += f", … ({len(values)} Werte insgesamt)"
+    return shown
+
+
+def fit_to_data(
+    params: dict[str, Parameter],
+    frame: Any,
+    values: dict[str, Any],
+    *,
+    source: str,
+    given: set[str] | None = None,
+) -> tuple[dict[str, Any], dict[str, Parameter], list[str]]:
+    """Check and adapt data-driven parameter values (lab.yaml ``aus_daten``) to an own file.
+
+    With own data the lab.yaml choice lists (synthetic Musterstadt values) do not apply:
+    the choices are the values found in ``frame`` (see ``data_choices``). A value the
+    person gave (``name in given``) that is not in the file raises ``ParameterError``
+    naming the values the file has; a value they did not give (the notebook default) is
+    replaced by the file's: the newest/largest for a single number, the first for a text,
+    the defaults still in the file (else the first few values) for a list. ``given=None``
+    (inside a kernel, where only the value is known) treats a value equal to the
+    notebook default as not given. ``source`` is the file name used in messages.
+
+    Returns ``(values, data_params, notes)``: the adapted values, copies of the
+    data-driven parameters whose ``choices`` are the file's values (min/max cleared, so
+    controls become lists), and German notes on every adapted default.
+    """
+    from dataclasses import replace
+
+    out = dict(values)
+    fitted: dict[str, Parameter] = {}
+    notes: list[str] = []
+    problems: list[str] = []
+    for name, param in params.items():
+        choices = data_choices(param, frame)
+        if not choices:
+            continue
+        fitted[name] = replace(param, choices=choices, choice_labels={}, min=None, max=None)
+        if name not in values:
+            continue
+        value = param.coerce(values[name])
+        explicit = name in given if given is not None else value != param.default
+        items = list(value) if param.type == "list" else [value]
+        wrong = [v for v in items if v not in choices]
+        if not wrong and items:
+            out[name] = value
+            continue
+        if explicit:
+            if wrong:
+                quoted = ", ".join(f"„{v}“" for v in wrong)
+                problem = f"{quoted} gibt es in der Datei „{source}“ nicht"
+            else:
+                problem = "Bitte mindestens einen Wert wählen"
+            problems.append(
+                f"Parameter „{name}“: {problem}. Die Datei enthält: {_listed(choices)}."
+            )
+            continue
+        if param.type == "list":
+            kept = [v for v in items if v in choices]
+            new: Any = kept or choices[: max(1, min(len(items), 3))]
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            numbers = [c for c in choices if isinstance(c, int | float)]
+            new = max(numbers) if numbers else choices[-1]
+        else:
+            new = choices[0]
+        out[name] = new
+        shown = ", ".join(map(str, new)) if isinstance(new, list) else str(new)
+        notes.append(
+            f"{param.display_label}: Die Voreinstellung gibt es in „{source}“ nicht, "
+            f"verwendet wird {shown}."
+        )
+    if problems:
+        raise ParameterError("\n".join(problems))
+    return out, fitted, notes

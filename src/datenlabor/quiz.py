@@ -26,6 +26,7 @@ from typing import Any
 
 from .catalog import Lab
 from .errors import LabError
+from .formatting import count
 
 SINGLE, MULTIPLE, NUMBER = "einfach", "mehrfach", "zahl"
 TEXT_STYLE = "font-size: 1rem; line-height: 1.5; margin: .75rem 0 .25rem"
@@ -166,7 +167,7 @@ def check_quiz(lab: Lab) -> list[str]:
     except LabError as exc:
         return [str(exc)]
     if qs and not 3 <= len(qs) <= 5:
-        return [f"lab.yaml: Wissensfragen: {len(qs)} Fragen, erwartet 3 bis 5."]
+        return [f"lab.yaml: Wissensfragen: {count(len(qs), 'Frage', 'Fragen')}, erwartet 3 bis 5."]
     return []
 
 

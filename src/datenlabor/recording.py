@@ -44,7 +44,7 @@ def record(name: str, value: Any, label: str | None = None) -> None:
     clean = _plain(value)
     text = f"{label or name}: {metric(clean)}"
     bundle = {
-        MIME_TYPE: {"name": name, "value": clean},
+        MIME_TYPE: {"name": name, "value": clean, **({"label": label} if label else {})},
         "text/plain": text,
         "text/html": f'<p class="datenlabor-kennzahl"><strong>{html.escape(label or name)}:</strong> '
         f"{html.escape(metric(clean))}</p>",
@@ -68,3 +68,23 @@ def read_metrics(notebook: Any) -> dict[str, Any]:
                     payload = json.loads(payload)
                 metrics[payload["name"]] = payload["value"]
     return metrics
+
+
+def read_metric_labels(notebook: Any) -> dict[str, str]:
+    """The German labels given to :func:`record` in an executed notebook (name -> label).
+
+    Metrics recorded without a label are missing from the result.
+    """
+    if not hasattr(notebook, "cells"):
+        import nbformat
+
+        notebook = nbformat.read(str(notebook), as_version=4)
+    labels: dict[str, str] = {}
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            payload = (output.get("data") or {}).get(MIME_TYPE)
+            if isinstance(payload, str):
+                payload = json.loads(payload)
+            if payload and payload.get("label"):
+                labels[payload["name"]] = str(payload["label"])
+    return labels

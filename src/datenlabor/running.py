@@ -16,6 +16,7 @@ from typing import Any
 from . import errors
 from .catalog import Lab
 from .errors import DatasetError, ParameterError, RunError
+from .parameters import data_column, fit_to_data
 from .paths import export_absolute, runs_dir
 from .results import RunResult, RunStatus, failed_folder, finish, mark_failed, temporary_folder
 
@@ -84,9 +85,25 @@ def patch_kernel_polling() -> None:
 def prepare(lab: Lab, values: dict[str, Any]) -> dict[str, Any]:
     """Validate everything that can be checked without a kernel; raises with German text.
 
-    Returns the full parameter set (defaults overlaid with the given values).
+    With own data (a ``kind: csv`` value), parameters declared ``aus_daten`` in lab.yaml
+    are checked against the values in the file (``parameters.fit_to_data``): a given value
+    the file lacks raises ``ParameterError`` naming the file's values; defaults the file
+    lacks are replaced by the file's. Returns the full parameter set (defaults overlaid
+    with the given values).
     """
-    clean = lab.validate(values)
+    # With own data, choices declared ``aus_daten`` in lab.yaml are the file's values,
+    # checked below against the loaded file instead of the synthetic lists.
+    own = any(
+        p.kind == "csv" and values.get(n) and not p.extra.get("any_csv")
+        for n, p in lab.parameters.items()
+    )
+    held = {
+        n: v
+        for n, v in values.items()
+        if own and n in lab.parameters and data_column(lab.parameters[n])
+    }
+    clean = lab.validate({n: v for n, v in values.items() if n not in held})
+    fitted: dict[str, Any] = {}
     from .datasets import load, package_path
 
     for dataset_id in lab.datasets:
@@ -110,11 +127,24 @@ def prepare(lab: Lab, values: dict[str, Any]) -> dict[str, Any]:
             dataset_id = param.extra.get("dataset") or (lab.datasets[0] if lab.datasets else None)
             if dataset_id:
                 try:
-                    load(dataset_id, **own_data_options(lab, clean, name), path=value)
+                    frame = load(dataset_id, **own_data_options(lab, clean, name), path=value)
                 except DatasetError as exc:
                     raise ParameterError(f"Parameter „{name}“: {exc}") from None
+                wanted = {
+                    n: held[n] if n in held else p.default
+                    for n, p in lab.parameters.items()
+                    if data_column(p)
+                }
+                adapted, data_params, _ = fit_to_data(
+                    lab.parameters, frame, wanted, source=Path(value).name, given=set(held)
+                )
+                fitted = {n: v for n, v in adapted.items() if n in data_params}
+    for n, v in held.items():  # the file lacks the column: the lab.yaml choices apply
+        if n not in fitted:
+            fitted[n] = lab.parameters[n].validate(v)
     full = {name: p.default for name, p in lab.parameters.items()}
     full.update(clean)
+    full.update(fitted)
     return full
 
 
@@ -168,6 +198,16 @@ def render_html(notebook_path: Path, html_path: Path) -> None:
     nb = nbformat.read(str(notebook_path), as_version=4)
     body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
     html_path.write_text(body, encoding="utf-8")
+
+
+# papermill's tqdm bar, in German (its own says "Executing … cell/s"); papermill
+# accepts a dict of tqdm keywords instead of True.
+PROGRESS_BAR = {
+    "desc": "Lab wird ausgeführt",
+    "unit": "Zelle",
+    "bar_format": "{desc}: {percentage:3.0f} % |{bar}| {n_fmt}/{total_fmt} Zellen "
+    "[{elapsed} vergangen, noch etwa {remaining}]",
+}
 
 
 def execute(
@@ -228,7 +268,7 @@ def execute(
             str(nb_out),
             parameters=clean,
             kernel_name=KERNEL_NAME,
-            progress_bar=progress,
+            progress_bar=PROGRESS_BAR if progress else False,
             cwd=str(tmp),
             execution_timeout=timeout,
             report_mode=False,

@@ -11,7 +11,9 @@ launcher
   processes (``resource.setrlimit``), so one visitor cannot take the machine
   down (note: the process limit is not enforced for root);
 * moves into a fresh temporary folder that is removed when the kernel ends,
-  so nothing a participant does lands next to the notebooks.
+  so nothing a participant does lands next to the notebooks;
+* guards widget messages from the visitor (:mod:`datenlabor.widgetguard`):
+  odd values are dropped silently, never answered with a traceback.
 
 The limits only ever get lowered, never raised above what the server has.
 """
@@ -89,6 +91,10 @@ def main(argv: list[str] | None = None) -> None:
     enter_scratch_dir()
     sys.argv = ["datenlabor-app-kernel", *kernel_argv]
     from ipykernel.kernelapp import launch_new_instance
+
+    from .widgetguard import install
+
+    install()  # visitors' widget messages: checked, never answered with a traceback
 
     launch_new_instance()
 

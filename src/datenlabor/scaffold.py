@@ -26,6 +26,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from .certificate import AI_TOPICS
 from .errors import EXIT_USAGE, DatenlaborError
 from .paths import datasets_dir, labs_dir, project_root
 
@@ -223,7 +224,7 @@ erzeugt sie mit festem Zufall. Mit dem Parameter `daten` laden Sie eigene Daten 
             f"""tabelle = datenlabor.load("{slug}", path=daten, lesen=lesen, spalten=spalten)
 if not daten and is_synthetic("{slug}"):
     display(HTML("<p><strong>Hinweis:</strong> Dies sind erfundene Beispieldaten.</p>"))
-display(tabelle.head())
+datenlabor.table(tabelle.head(), caption="Die ersten Zeilen der Daten")
 datenlabor.record("anzahl_zeilen", int(len(tabelle)), label="Anzahl Zeilen")""",
         ),
         _cell(
@@ -278,6 +279,7 @@ Tests und Läufe sie prüfen können.""",
             """mittel = tabelle.groupby(["stadtteil", "jahr"])["anzahl"].sum().mean()
 datenlabor.record("mittlere_anzahl", float(mittel), label="Vorgänge je Stadtteil und Jahr")""",
         ),
+        *_exercise_cells(slug),
         _cell(
             "markdown",
             """## Grenzen und Fragen
@@ -295,6 +297,7 @@ datenlabor.record("mittlere_anzahl", float(mittel), label="Vorgänge je Stadttei
 
 **Zusammenfassung:** *Ein Satz, was man hier gelernt hat.*""",
         ),
+        _cell("code", "app.abschluss()  # Wissensfragen und Teilnahmebestätigung"),
     ]
     nb = {
         "cells": cells,
@@ -312,11 +315,63 @@ datenlabor.record("mittlere_anzahl", float(mittel), label="Vorgänge je Stadttei
     return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
 
 
+def _exercise_cells(slug: str) -> list[dict]:
+    """The Aufgaben section: two exercises with solution and self-check (all notebook-only).
+
+    Their expected answers are declared under ``aufgaben`` in lab.yaml; ``datenlabor
+    aufgaben SLUG`` writes the exercise notebook with the solutions replaced.
+    """
+    only = ["nur-notebook"]
+    return [
+        _cell(
+            "markdown",
+            f"""## Aufgaben
+
+Üben Sie mit den Daten dieses Notebooks. Im Aufgaben-Notebook (`datenlabor aufgaben {slug}`)
+stehen an Stelle der Lösungen Platzhalter; tragen Sie dort Ihre Antwort ein und führen Sie die
+Prüfzelle darunter aus. Sie sagt „richtig“, „knapp daneben“ oder gibt einen Hinweis – die Lösung
+zeigt sie nicht.
+
+*Vorlage: Ersetzen Sie die beiden Aufgaben durch Aufgaben zu Ihrer Auswertung (2 bis 4); die
+erwarteten Antworten stehen unter `aufgaben` in `lab.yaml`.*""",
+            tags=only,
+        ),
+        _cell(
+            "markdown",
+            """### Aufgabe 1: Vorgänge im gewählten Stadtteil
+
+Wie viele Vorgänge gab es im Stadtteil `stadtteil` (aus der Parameterzelle) in allen Jahren
+zusammen? Nutzen Sie die Tabelle `tabelle`.""",
+            tags=["aufgabe", *only],
+        ),
+        _cell(
+            "code",
+            """antwort_1 = int(tabelle.loc[tabelle["stadtteil"] == stadtteil, "anzahl"].sum())""",
+            tags=["loesung", *only],
+        ),
+        _cell("code", """datenlabor.pruefe("aufgabe-1", antwort_1)""", tags=["pruefung", *only]),
+        _cell(
+            "markdown",
+            """### Aufgabe 2: Das Jahr mit den meisten Vorgängen
+
+In welchem Jahr gab es in der ganzen Stadt die meisten Vorgänge? Geben Sie die Jahreszahl an.""",
+            tags=["aufgabe", *only],
+        ),
+        _cell(
+            "code",
+            """antwort_2 = int(tabelle.groupby("jahr")["anzahl"].sum().idxmax())""",
+            tags=["loesung", *only],
+        ),
+        _cell("code", """datenlabor.pruefe("aufgabe-2", antwort_2)""", tags=["pruefung", *only]),
+    ]
+
+
 _STADTTEILE = ["Altstadt", "Nordviertel", "Südstadt", "Am Hang", "Rheinaue", "Neubaugebiet West"]
 
 
 def _lab_yaml(slug: str, title: str) -> str:
     choices = ", ".join(_STADTTEILE)
+    topics = ", ".join(AI_TOPICS)
     return f"""title: {json.dumps(title, ensure_ascii=False)}
 summary: Vorlage – bitte in einem Satz beschreiben, was man hier ausprobiert.
 audience: beide
@@ -339,6 +394,49 @@ ci_parameters: {{stadtteil: Altstadt}}
 metrics:
   anzahl_zeilen: {{min: 30, max: 30}}
   mittlere_anzahl: {{min: 20, max: 250}}
+# KI-Kompetenz (Art. 4 KI-Verordnung), die das Lab vermittelt; erscheint auf der
+# Teilnahmebestätigung. Mögliche Schlüssel: {topics}
+ki_kompetenz:
+  - daten-verstehen
+  - risiken-grenzen
+# Selbstkontrolle der Aufgaben im Notebook: „erwartet“ ist ein Python-Ausdruck über die
+# Variablen des Notebooks, so stimmt er auch mit anderen Parametern oder eigenen Daten.
+# Vorlage: an die eigenen Aufgaben anpassen.
+aufgaben:
+  aufgabe-1:
+    titel: Vorgänge im gewählten Stadtteil
+    erwartet: int(tabelle.loc[tabelle["stadtteil"] == stadtteil, "anzahl"].sum())
+    toleranz: 0
+    hinweis: Filtern Sie `tabelle` auf den Stadtteil `stadtteil` und summieren Sie die Spalte `anzahl`.
+    erklaerung: Eine Summe über alle Jahre glättet Schwankungen einzelner Jahre.
+  aufgabe-2:
+    titel: Das Jahr mit den meisten Vorgängen
+    erwartet: int(tabelle.groupby("jahr")["anzahl"].sum().idxmax())
+    toleranz: 0
+    hinweis: Gruppieren Sie nach `jahr`, summieren Sie `anzahl` und suchen Sie das größte Ergebnis (`idxmax`).
+    erklaerung: Erst summieren, dann vergleichen – sonst zählt nur ein einzelner Stadtteil.
+# Wissensfragen am Ende der App (3 bis 5). Vorlage: durch Fragen zu Ihrem Thema ersetzen.
+# Auswahl: „antworten“ und „richtig“ (Nummer ab 0); Zahl: „zahl“ und „toleranz“.
+quiz:
+  - frage: Was bedeutet „synthetische Daten“ in diesem Experimentierraum?
+    antworten:
+      - Erfundene Daten, die wie echte aufgebaut sind
+      - Echte Daten der Stadt, nur gekürzt
+      - Daten aus einer Umfrage
+    richtig: 0
+    erklaerung: Ein Skript erzeugt sie mit festem Zufall; sie zeigen den Aufbau, nicht die Wirklichkeit.
+  - frage: Ein Stadtteil hat 50 von insgesamt 200 Vorgängen. Wie viel Prozent sind das?
+    zahl: 25
+    toleranz: 0.5
+    erklaerung: 50 ÷ 200 = 0,25, also 25 %.
+  - frage: Stadtteil A hat mehr Vorgänge als Stadtteil B. Was sollten Sie prüfen, bevor Sie daraus
+      schließen, dass es in A mehr Probleme gibt?
+    antworten:
+      - Die Farbe des Diagramms
+      - Wie viele Menschen in A und B wohnen
+      - Nichts, die Zahl spricht für sich
+    richtig: 1
+    erklaerung: Mehr Einwohner bedeuten meist mehr Vorgänge; vergleichbar wird es je 1.000 Einwohner.
 """
 
 

@@ -35,6 +35,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .formatting import count
+
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
@@ -119,7 +121,9 @@ class Decorations:
             meaning = SIGNS[sign].meaning if sign in SIGNS else "fehlt"
             lines.append(f"Spalte „{column}“: „{sign}“ ({n}×) als Lücke gelesen ({meaning}).")
         for flag, n in (self.flags or {}).items():
-            lines.append(f"Spalte „{column}“: {n} Werte markiert als {FLAGS[flag]}.")
+            lines.append(
+                f"Spalte „{column}“: {count(n, 'Wert', 'Werte')} markiert als {FLAGS[flag]}."
+            )
         if self.accounting_negatives:
             lines.append(
                 f"Spalte „{column}“: {self.accounting_negatives} negative Beträge in "

@@ -39,7 +39,7 @@ from typing import Any
 
 from .catalog import Lab
 from .errors import DatenlaborError, ParameterError, RunError
-from .parameters import Parameter, unknown_parameter
+from .parameters import Parameter, data_column, unknown_parameter
 from .paths import runs_dir
 from .results import RunResult, RunStatus, leftovers, mark_failed, read_result
 
@@ -204,12 +204,19 @@ def build_grid(
             continue
         if not raw[name]:
             problems.append(f"Parameter „{name}“: Es ist kein Wert angegeben.")
+    # With own data, choices from the file (lab.yaml ``aus_daten``) are checked below by
+    # ``prepare`` against the file; here only their type.
+    own = any(
+        params[n].kind == "csv" and not params[n].extra.get("any_csv") and any(vals)
+        for n, vals in raw.items()
+    )
     axes: dict[str, list[Any]] = {}
     for name, values in raw.items():
         clean: list[Any] = []
+        check = params[name].coerce if own and data_column(params[name]) else params[name].validate
         for value in values:
             try:
-                v = params[name].validate(value)
+                v = check(value)
             except ParameterError as exc:
                 problems.append(str(exc))
                 continue
@@ -237,11 +244,14 @@ def build_grid(
                 for n, v in axes.items()
                 if n == chooser or params[n].kind in ("lesen", "spalten")
             ]
+            data_axes = [n for n in axes if data_column(params[n])]
             for value in values:
                 for combo in itertools.product(*[v for _, v in others]):
-                    prepare(
-                        lab, {name: value, **dict(zip([n for n, _ in others], combo, strict=True))}
-                    )
+                    base = {name: value, **dict(zip([n for n, _ in others], combo, strict=True))}
+                    prepare(lab, base)
+                    for n in data_axes:  # each value against this file (or the lab.yaml list)
+                        for v in axes[n]:
+                            prepare(lab, {**base, n: v})
     return Grid(lab.slug, axes, sample, seed if sample is not None else None)
 
 
@@ -658,7 +668,7 @@ def write_summary(folder: Path, lab: Lab, grid: Grid, states: list[RunResult]) -
         writer.writerow(header)
         writer.writerows(rows)
     os.replace(tmp, folder / SUMMARY_CSV)
-    fig = plot_summary(lab, grid, states)
+    fig = plot_summary(lab, grid, states, _metric_labels(states))
     if fig is not None:
         tmp = folder / f".tmp-{os.getpid()}-{SUMMARY_PNG}"
         fig.savefig(tmp, format="png", bbox_inches="tight", dpi=100)
@@ -669,10 +679,33 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def plot_summary(lab: Lab, grid: Grid, states: list[RunResult]):
-    """Each numeric metric against the first varied parameter, one line per other combination."""
-    from matplotlib.figure import Figure
+def _metric_labels(states: list[RunResult]) -> dict[str, str]:
+    """The German labels of the metrics, read from the first finished point's notebook."""
+    from .recording import read_metric_labels
 
+    for s in states:
+        name = s.files.get("notebook")
+        if s.status == RunStatus.OK and s.folder is not None and name:
+            try:
+                return read_metric_labels(Path(s.folder) / name)
+            except (OSError, ValueError):
+                continue
+    return {}
+
+
+def plot_summary(
+    lab: Lab, grid: Grid, states: list[RunResult], labels: dict[str, str] | None = None
+):
+    """Each numeric metric against the first varied parameter, one line per other combination.
+
+    One panel per metric, titled with its German label from ``labels`` (what the
+    notebook passed to ``record``; else the name made readable); the x axis is
+    labelled with the parameter's label from lab.yaml, numbers in German format.
+    """
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
+
+    from .formatting import cell, readable
     from .plotting import PALETTE, use_style
 
     ok = [s for s in states if s.status == RunStatus.OK]
@@ -692,16 +725,20 @@ def plot_summary(lab: Lab, grid: Grid, states: list[RunResult]):
     others = [n for n in varied if n != x_name]
 
     def label(value: Any) -> str:
-        return "+".join(map(str, value)) if isinstance(value, list) else str(value)
+        return cell(value, max_digits=6)
 
     x_values = grid.axes.get(x_name, [None]) if x_name else [None]
     numeric_x = x_name is not None and all(_is_number(v) for v in x_values)
     positions = {label(v): i for i, v in enumerate(x_values)}
-    fig = Figure(figsize=(7.5, 2.8 * len(metrics) + 0.6))
+    fig = Figure(figsize=(7.5, 2.4 * len(metrics) + 0.8), layout="constrained")
     axes = fig.subplots(len(metrics), 1, squeeze=False)[:, 0]
     groups: dict[str, list[RunResult]] = {}
     for s in ok:
-        key = ", ".join(f"{n}={label(s.parameters[n])}" for n in others)
+        key = ", ".join(
+            f"{lab.parameters[n].display_label if n in lab.parameters else n} = "
+            f"{label(s.parameters[n])}"
+            for n in others
+        )
         groups.setdefault(key, []).append(s)
     for ax, metric in zip(axes, metrics, strict=True):
         for i, (key, members) in enumerate(sorted(groups.items())):
@@ -723,11 +760,15 @@ def plot_summary(lab: Lab, grid: Grid, states: list[RunResult]):
                 color=PALETTE[i % len(PALETTE)],
                 label=key or None,
             )
-        ax.set_ylabel(metric)
-        if not numeric_x:
+        ax.set_title((labels or {}).get(metric) or readable(metric), loc="left", fontsize=11)
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: cell(float(v), max_digits=4)))
+        if numeric_x:
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: cell(float(v), max_digits=4)))
+        else:
             ax.set_xticks(list(positions.values()), list(positions))
         if len(groups) > 1 and ax is axes[0]:
             ax.legend(fontsize=9, frameon=False)
-    axes[-1].set_xlabel(x_name or "Punkt")
+    x_label = lab.parameters[x_name].display_label if x_name in lab.parameters else x_name
+    axes[-1].set_xlabel(x_label or "Punkt")
     fig.suptitle(f"Sweep {grid.identity}: Kennzahlen von „{lab.title}“")
     return fig

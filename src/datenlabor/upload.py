@@ -193,7 +193,12 @@ def report_html(
         )
         + table_html(
             df.head(preview_rows),
-            f"Bereinigte Vorschau: die ersten {min(preview_rows, len(df))} Zeilen",
+            "Bereinigte Vorschau: "
+            + (
+                "die erste Zeile"
+                if min(preview_rows, len(df)) == 1
+                else f"die ersten {min(preview_rows, len(df))} Zeilen"
+            ),
         )
         + "</section>"
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import papermill as pm
 import pytest
 
@@ -26,11 +27,13 @@ def _all_output_text(notebook) -> str:
 def test_classifier_on_the_portal_export_without_mapping(tmp_path):
     """Six categories, 400 reports, columns matched automatically (date_created, text_raw, …).
 
-    The majority class („Strassen, Fahrrad & Verkehr“, 143 of 400) gives an accuracy of 0.36:
-    the classifier must beat it clearly (≥ 0.66). Macro-F1 ≥ 0.5 keeps the small categories
-    in view; the smallest category („Hinweise“, 6 reports) must be found at least once in the
-    test set (recall > 0). The export's texts are partly templated and repeated, so values up
-    to 1.0 are possible.
+    The export has 400 rows but only 241 different texts (ignoring case and spacing): 159 rows
+    repeat another row's text, and the texts follow 21 patterns that differ only in street or
+    house number. The time split keeps every text on one side, yet every test text still has a
+    similar one in the learning part, so the time-split accuracy may reach 1.0 and the notebook
+    must warn. Holding out whole groups of similar texts (three rounds) is the honest number
+    for new wording: with one to five patterns per category the model is left with street names
+    and filler words, so it lands near the majority baseline (0.36): 0.1–0.6 and clearly < 1.0.
     """
     lab = get_lab("buergeranliegen-zuordnen")
     out = tmp_path / "out.ipynb"
@@ -40,7 +43,20 @@ def test_classifier_on_the_portal_export_without_mapping(tmp_path):
     assert 0.66 <= metrics["genauigkeit"] <= 1.0
     assert 0.5 <= metrics["makro_f1"] <= 1.0
     assert 0.0 < metrics["recall_seltenste_kategorie"] <= 1.0
+    raw = pd.read_csv(csv)
+    texts = raw["text_raw"].str.lower().str.split().str.join(" ")
+    assert metrics["anzahl_doppelte_texte"] == len(texts) - texts.nunique() == 159
+    assert metrics["anzahl_aehnliche_gruppen"] == 21
+    assert metrics["anteil_aehnlich_im_lernteil"] == 1.0
+    assert 0.1 <= metrics["genauigkeit_neue_texte"] <= 0.6
+    assert metrics["genauigkeit_neue_texte_unsicherheit"] > 0.03  # 21 groups: a wide spread
     text = _all_output_text(out)
+    assert "159 Meldungen (39,8 %) wiederholen" in text
+    assert "haben einen ähnlichen Text im Lernteil" in text  # the warning under the 1.0
+    cells = json.loads(out.read_text(encoding="utf-8"))["cells"]
+    shown = json.dumps([c.get("outputs", []) for c in cells], ensure_ascii=False)
+    assert "in drei Runden, ähnliche Texte nie auf beiden Seiten" in shown  # the comparison
+    assert "Im Prüfteil weichen Modell und Zuordnung nirgends ab." in shown  # no empty table
     # extra columns of the export (staff names, addresses, links) never reach the notebook
     assert "Erika Mustermann" not in text and "beteiligung.example" not in text
     assert "autom. ermittelt" not in text
@@ -50,6 +66,8 @@ def test_classifier_on_the_portal_export_without_mapping(tmp_path):
 @pytest.mark.slow
 def test_forecast_on_the_bicycle_counter_with_mapping(tmp_path, capsys):
     """730 days counted every day, outages with 0; „geoeffnet“ defaults to count > 0.
+
+    Closed days are learned from the data (none here), so holidays are forecast, not set to 0.
 
     The counts (0 to about 4,400 a day) are weather-driven, so errors of a few hundred a day
     are plausible; the model must stay within ±30 % of the weekday baseline's error (it
@@ -64,6 +82,13 @@ def test_forecast_on_the_bicycle_counter_with_mapping(tmp_path, capsys):
     assert 50 <= values["mae_modell"] <= 600
     assert 0.7 <= values["mae_modell"] / values["mae_baseline"] <= 1.3
     assert 0.6 <= values["abdeckung_band"] <= 0.95
+    # a counter counts every day: no closed weekday or holiday is learned from the data, the
+    # 11 days with 0 are outages; the unit follows the file's column („Zaehlerstand“)
+    assert values["anzahl_ausfalltage"] == 11
+    cells = json.loads(next(out.rglob("nachfrage-vorhersagen.ipynb")).read_text(encoding="utf-8"))
+    shown = json.dumps([c.get("outputs", []) for c in cells["cells"]], ensure_ascii=False)
+    assert "Geschlossen (aus den Daten erkannt): keine Tage" in shown
+    assert "Zählungen pro Tag" in shown and "Besuche" not in shown  # outputs, not the lesson text
 
 
 @pytest.mark.slow
@@ -103,4 +128,10 @@ def test_district_statistics_explored_without_mapping(tmp_path):
     assert metrics["anzahl_stadtteile"] == 8
     assert metrics["einwohner_gesamt"] == 125032
     assert 3 <= metrics["median"] <= 12 and 3 <= metrics["mittelwert"] <= 12
-    assert "Die Datei enthält keine Geburten" in _all_output_text(out)
+    text = _all_output_text(out)
+    assert "Die Datei enthält keine Geburten" in text
+    # the Musterstadt default districts are not in the file: the file's first three are used
+    assert (
+        "Stadtteile: Die Voreinstellung gibt es in „stadtteile-statistik.csv“ nicht, "
+        "verwendet wird Altstadt-Nord, Altstadt-Süd, Am Wasserturm." in text
+    )

@@ -9,6 +9,10 @@ started). Pool kernels waiting for a visitor are not sessions.
   its page was delivered (a bot, a curl, a closed tab) is abandoned.
 * A session whose last websocket closed is abandoned ``disconnect_timeout``
   seconds later (time enough for a page reload).
+* Memory (:class:`MemoryBudget`): the PSS of the server's process tree is
+  measured every few seconds; in between, each admitted visitor is counted as
+  one more kernel of the learned size, so a burst cannot push the tree over the
+  cap before the next measurement.
 
 :class:`SessionBook` is the bookkeeping (plain Python, injectable clock);
 :class:`SessionAdmission` wires it into the kernel manager and runs the reaper.
@@ -19,7 +23,7 @@ from __future__ import annotations
 import contextvars
 import math
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +46,53 @@ class Session:
     connected: bool = False
     left: float | None = None
     delivered: bool = False
+
+
+@dataclass
+class MemoryBudget:
+    """Projects the PSS of the server's process tree between two measurements (MB).
+
+    ``projected()`` = last measured PSS + (kernels still growing at that
+    measurement + visitors admitted since, minus those evicted) x ``kernel_mb``.
+    Every admitted visitor costs one kernel: a kernel started for the page, or
+    the pool kernel that replaces the one they took. ``kernel_mb`` is learned
+    from each measurement (upper quartile of the kernels' PSS; shared pages of
+    the fork server counted proportionally, so it errs on the high side); until
+    then it is the prior ``kernel_mb``. A ``cap_mb`` of 0 means no cap.
+    ``reserve_share`` of the cap is kept free for what no projection sees: the
+    server process itself and kernels that grow while a visitor computes (both
+    show up at the next measurement).
+    """
+
+    cap_mb: float = 0.0
+    reserve_share: float = 0.05
+    kernel_mb: float = 150.0
+    measured_mb: float = 0.0
+    pending: int = 0  # kernels still starting when the last measurement began
+    since: int = 0  # admitted minus evicted since the last measurement began
+    _counted: int = 0
+    _pending_next: int = 0
+
+    def projected(self, extra: int = 0) -> float:
+        """Expected PSS (MB) once every counted kernel has started, plus ``extra`` kernels."""
+        return self.measured_mb + max(0, self.pending + self.since + extra) * self.kernel_mb
+
+    def full(self, extra: int = 1) -> bool:
+        """True if ``extra`` more kernels would take the tree over the cap (less the reserve)."""
+        return bool(self.cap_mb) and self.projected(extra) > self.cap_mb * (1 - self.reserve_share)
+
+    def begin(self, pending: int) -> None:
+        """A measurement starts; ``pending`` kernels are still starting (not yet full size)."""
+        self._counted, self._pending_next = self.since, pending
+
+    def measured(self, total_mb: float, kernels_mb: Sequence[float] = ()) -> None:
+        """The measurement begun last: tree PSS ``total_mb``, PSS of each kernel process."""
+        self.measured_mb = total_mb
+        self.since -= self._counted  # admissions during the measurement stay counted
+        self.pending, self._counted = self._pending_next, 0
+        sizes = sorted(k for k in kernels_mb if k > 0)
+        if sizes:
+            self.kernel_mb = sizes[(3 * len(sizes)) // 4]
 
 
 @dataclass
@@ -69,6 +120,8 @@ class SessionBook:
     never-connected session whose page was delivered more than ``grace`` seconds
     ago makes room (then the oldest left one); connected visitors are never
     displaced. Evicted kernels are queued in ``evicting`` for the manager.
+    ``memory`` counts every admitted visitor as one more kernel until the next
+    measurement: when that would exceed the cap, places count as full.
     """
 
     max_sessions: int
@@ -84,6 +137,7 @@ class SessionBook:
     sessions: dict[str, Session] = field(default_factory=dict)
     reserved: int = 0
     memory_full: bool = False  # set by the reaper: the server tree's PSS is over the cap
+    memory: MemoryBudget = field(default_factory=MemoryBudget)
     reserved_by: dict[str, int] = field(default_factory=dict)
     buckets: dict[str, list[float]] = field(default_factory=dict)
     evicting: list[str] = field(default_factory=list)
@@ -95,9 +149,13 @@ class SessionBook:
         """Sessions plus places reserved by pages that are being delivered."""
         return len(self.sessions) + self.reserved
 
+    def memory_short(self) -> bool:
+        """True if the tree is over the memory cap, or one more kernel would take it there."""
+        return self.memory_full or self.memory.full()
+
     def short(self) -> bool:
         """True once ``short_share`` of the places are taken: per-client limits apply."""
-        return self.memory_full or self.count() >= self.max_sessions * self.short_share
+        return self.memory_short() or self.count() >= self.max_sessions * self.short_share
 
     def _tokens(self, client: str, now: float) -> float:
         """Take one token of the client's bucket; seconds until one is back if it was empty."""
@@ -166,6 +224,7 @@ class SessionBook:
         self.sessions.pop(kernel_id, None)
         self.evicting.append(kernel_id)
         self.counters["verdraengt"] += 1
+        self.memory.since -= 1  # its memory is freed
 
     def _reject(self, status: int, retry_after: float, reason: str) -> Verdict:
         self.counters[reason] += 1
@@ -193,12 +252,13 @@ class SessionBook:
             connected = sum(1 for s in self.sessions.values() if s.client == client and s.connected)
             if connected >= self.per_client_connected:
                 return self._reject(429, 60, "verbunden")
-        if self.count() >= self.max_sessions or self.memory_full:
+        if self.count() >= self.max_sessions or self.memory_short():
             victim = self._evictable(now)
             if victim is None:
                 return self._reject(503, 60, "voll")
             self._evict(victim)
         self.reserved += 1
+        self.memory.since += 1  # one more kernel: started for this page, or a pool refill
         if client is not None:
             self.reserved_by[client] = self.reserved_by.get(client, 0) + 1
         _reservation.set({"used": False, "client": client})
@@ -318,6 +378,7 @@ class SessionAdmission:
         )
         self.reap_interval = options.pruefabstand_sekunden
         self.memory_cap_mb = options.max_speicher_mb
+        self.sessions.memory.cap_mb = options.max_speicher_mb
         self.memory_mb = 0.0  # PSS of the server's process tree at the last check
         self.kernel_starts = 0  # for the metrics: pool refills and kernels started for a page
         self.pools_filled_once = False
@@ -345,6 +406,10 @@ class SessionAdmission:
 
     def session_started(self, kernel_id: str) -> None:
         self.sessions.started(kernel_id)
+
+    def pending_kernels(self) -> int:
+        """Kernels that are starting and not yet full size (pages being delivered)."""
+        return self.sessions.reserved
 
     async def start_kernel(self, *args: Any, **kwargs: Any) -> str:
         kernel_id = await super().start_kernel(*args, **kwargs)
@@ -375,37 +440,59 @@ class SessionAdmission:
     async def reap(self) -> None:
         """Shut down every abandoned session (a failing shutdown does not stop the others).
 
-        Measures the PSS of the server's process tree first: above ``max_speicher_mb``
-        no new session is admitted unless an unopened one makes room.
+        Measures the PSS of the server's process tree first (and what a kernel
+        takes, for :class:`MemoryBudget`): above ``max_speicher_mb``, or if one
+        more kernel would go above it, no new session is admitted unless an
+        unopened one makes room.
         """
         import asyncio
+        import os
 
-        self.memory_mb = await asyncio.get_running_loop().run_in_executor(None, tree_pss_mb)
-        self.sessions.memory_full = bool(self.memory_cap_mb) and self.memory_mb > self.memory_cap_mb
+        from ..forkserver import ENV_PID
+
+        book = self.sessions
+        book.memory.begin(self.pending_kernels())
+        fork_server = int(os.environ.get(ENV_PID) or 0)
+        total, kernels = await asyncio.get_running_loop().run_in_executor(
+            None, tree_memory, None, (fork_server,)
+        )
+        book.memory.measured(total, kernels)
+        self.memory_mb = total
+        book.memory_full = bool(self.memory_cap_mb) and total > self.memory_cap_mb
         for kernel_id in self.sessions.abandoned(self.list_kernel_ids()):
             self.log.info("Sitzung %s ohne Verbindung beendet.", kernel_id)
             await self._shutdown_quietly(kernel_id)
 
 
-def tree_pss_mb(pid: int | None = None) -> float:
-    """PSS (shared pages counted once) of process ``pid`` (default: this one) and all
-    its descendants, in MB; processes that vanish meanwhile are skipped."""
+def tree_memory(pid: int | None = None, exclude: Iterable[int] = ()) -> tuple[float, list[float]]:
+    """PSS (shared pages counted once) of process ``pid`` (default: this one) and all its
+    descendants in MB, and the PSS of each descendant not in ``exclude`` (the kernels;
+    the fork server is excluded). Processes that vanish meanwhile are skipped."""
     import os
 
     import psutil
 
     try:
         root = psutil.Process(pid or os.getpid())
-        family = [root, *root.children(recursive=True)]
+        family = root.children(recursive=True)
     except psutil.Error:
-        return 0.0
-    total = 0
-    for proc in family:
+        return 0.0, []
+    skip = set(exclude)
+    total, kernels = 0.0, []
+    for proc in [root, *family]:
         try:
-            total += proc.memory_full_info().pss
+            pss = proc.memory_full_info().pss / 2**20
         except psutil.Error:
             continue
-    return total / 2**20
+        total += pss
+        if proc is not root and proc.pid not in skip:
+            kernels.append(pss)
+    return total, kernels
+
+
+def tree_pss_mb(pid: int | None = None) -> float:
+    """PSS of process ``pid`` (default: this one) and all its descendants, in MB."""
+    return tree_memory(pid)[0]
 
 
 def trusted_networks(entries: Iterable[str]) -> list:

@@ -29,6 +29,7 @@ from .admission import trusted_networks
 from .branding import load_branding, logo_html
 from .handlers import (
     AssetLog,
+    CoursePlanHandler,
     GalleryHandler,
     LabAppHandler,
     NotFoundHandler,
@@ -91,6 +92,12 @@ PRESETS: dict[str, dict[str, Any]] = {
 }
 
 
+def _untrusted_notebook_filter(record: logging.LogRecord) -> bool:
+    """Drop jupyter_server's "Notebook … is not trusted" (once per page view): labs are
+    stored without outputs, so there is nothing a signature would vouch for."""
+    return record.msg != "Notebook %s is not trusted"
+
+
 class DatenlaborVoila(Voila):
     """Voilà with the tree, contents and file handlers replaced by a lab allowlist.
 
@@ -136,6 +143,7 @@ class DatenlaborVoila(Voila):
         self.trusted_proxies = trusted_networks(self.options.vertrauenswuerdige_proxys)
         if self.options.ausfuehrlich:
             self.log_level = logging.INFO
+        self.log.addFilter(_untrusted_notebook_filter)
         self.pools = explicit or self._pool_sizes()
         self.pool_plan = {k: v["pool_size"] for k, v in self.pools.items() if k != "default"}
 
@@ -238,6 +246,7 @@ class DatenlaborVoila(Voila):
                 {"path": str(static_dir())},
             ),
             (base + r"datenlabor/(impressum|datenschutz|barrierefreiheit)", page_handler_class()),
+            (base + r"datenlabor/kursplan(\.pdf)?", CoursePlanHandler, {"labs": labs}),
             (base + r"datenlabor/health", HealthHandler),
             *(
                 [

@@ -19,13 +19,13 @@ import tornado.web
 from voila.tornado.handler import TornadoVoilaHandler
 
 from ..catalog import AUDIENCES, LEVELS, Lab
+from ..formatting import count
 from .admission import client_address
 from .branding import Branding, logo_html
 
 FULL_MESSAGE = "Gerade sind alle Plätze belegt – bitte in einer Minute erneut versuchen."
 LIMIT_MESSAGE = (
-    "Von Ihrer Adresse kamen gerade sehr viele Anfragen. "
-    "Bitte versuchen Sie es in {seconds} Sekunden erneut."
+    "Von Ihrer Adresse kamen gerade sehr viele Anfragen. Bitte versuchen Sie es in {wait} erneut."
 )
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -226,6 +226,41 @@ class GalleryHandler(PageMixin, tornado.web.RequestHandler):
         )
 
 
+class CoursePlanHandler(PageMixin, tornado.web.RequestHandler):
+    """The Kursplan page (``datenlabor/kursplan``) and its PDF (``datenlabor/kursplan.pdf``).
+
+    Lists every served lab with audience, duration, level, goals, exercises and
+    AI-literacy topics, plus the half- and full-day workshop suggestions; the same
+    content as ``datenlabor kursplan --html/--pdf``. The PDF is built in memory.
+    """
+
+    def initialize(self, labs: list[Lab]) -> None:
+        self.labs = labs
+
+    def get(self, pdf: str | None = None) -> None:
+        from .. import courseplan
+
+        items = self.settings.get("datenlabor_courseplan")
+        if items is None:  # the labs do not change while the server runs: read them once
+            items = self.settings["datenlabor_courseplan"] = courseplan.entries(self.labs)
+        branding: Branding = self.settings["datenlabor_branding"]
+        base = self.settings.get("base_url", "/")
+        if pdf:
+            self.set_header("Content-Type", "application/pdf")
+            self.set_header("Content-Disposition", 'attachment; filename="kursplan-datenlabor.pdf"')
+            self.set_header("Cache-Control", "no-store")
+            self.finish(courseplan.plan_pdf(items, branding.organisation))
+            return
+        links = {lab.slug: base + app_path(lab) for lab in self.labs}
+        self.render_page(
+            "kursplan.html",
+            title="Kursplan",
+            intro=courseplan.INTRO,
+            plan=courseplan.plan_body_html(items, links),
+            pdf_url=base + "datenlabor/kursplan.pdf",
+        )
+
+
 class NotFoundHandler(PageMixin, tornado.web.RequestHandler):
     """Anything not explicitly served is a plain German 404."""
 
@@ -279,7 +314,9 @@ class LabAppHandler(PageMixin, TornadoVoilaHandler):
                     "message.html",
                     status=429,
                     title="Zu viele Anfragen",
-                    message=LIMIT_MESSAGE.format(seconds=verdict.retry_after),
+                    message=LIMIT_MESSAGE.format(
+                        wait=count(int(verdict.retry_after), "Sekunde", "Sekunden")
+                    ),
                     retry=True,
                 )
             else:

@@ -52,6 +52,16 @@ class ManagerCollector:
             value=getattr(self.manager, "memory_mb", 0.0) * 2**20,
         )
         yield GaugeMetricFamily(
+            "datenlabor_memory_projected_bytes",
+            "Erwarteter PSS, wenn alle gezählten Kernel gestartet sind",
+            value=book.memory.projected() * 2**20,
+        )
+        yield GaugeMetricFamily(
+            "datenlabor_kernel_memory_bytes",
+            "Gelernter Speicher je Kernel (PSS, oberes Quartil)",
+            value=book.memory.kernel_mb * 2**20,
+        )
+        yield GaugeMetricFamily(
             "datenlabor_places_free", "Freie Plätze", value=max(0, book.max_sessions - book.count())
         )
         ready = GaugeMetricFamily(
@@ -120,7 +130,7 @@ def health(manager: Any) -> tuple[bool, dict[str, Any]]:
         manager.pools_filled_once = all(have >= want for have, want in fill.values())
     book = manager.sessions
     free = max(0, book.max_sessions - book.count())
-    ready = manager.pools_filled_once and free > 0 and not book.memory_full
+    ready = manager.pools_filled_once and free > 0 and not book.memory_short()
     return ready, {
         "bereit": ready,
         "vorrat_gefuellt": manager.pools_filled_once,

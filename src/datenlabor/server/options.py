@@ -30,6 +30,37 @@ def default_max_sessions(per_kernel_mb: int = 200, share: float = 0.6) -> int:
     return max(4, int(available * share / per_kernel_mb))
 
 
+def cgroup_memory_limit_mb(root: str = "/sys/fs/cgroup", proc: str = "/proc/self/cgroup") -> float:
+    """The memory limit of this process's cgroup in MB (systemd ``MemoryMax``, a container
+    or Kubernetes limit); 0 if there is none or it cannot be read. cgroup v2 and v1."""
+    from pathlib import Path
+
+    limits = []
+    try:
+        lines = Path(proc).read_text().splitlines()
+    except OSError:
+        return 0.0
+    for line in lines:
+        _, controllers, path = line.split(":", 2)
+        if controllers == "":  # v2: memory.max along the path (the tightest counts)
+            names, base = ["memory.max"], Path(root)
+        elif "memory" in controllers.split(","):
+            names, base = ["memory.limit_in_bytes"], Path(root) / "memory"
+        else:
+            continue
+        here = base
+        for part in ["", *filter(None, path.split("/"))]:
+            here = here / part if part else here
+            for name in names:
+                try:
+                    text = (here / name).read_text().strip()
+                except OSError:
+                    continue
+                if text.isdigit() and int(text) < 2**60:
+                    limits.append(int(text) / 2**20)
+    return min(limits) if limits else 0.0
+
+
 class DatenlaborServer(Configurable):
     """Settings of the workshop app server (config section ``DatenlaborServer``)."""
 
@@ -67,9 +98,14 @@ class DatenlaborServer(Configurable):
     max_speicher_mb = Float(
         min=0.0,
         config=True,
-        help="Höchstens so viel Speicher (PSS des ganzen Prozessbaums, MB); darüber nur noch "
-        "neue Besuche, wenn eine nie verbundene Seite weicht (0: keine Grenze).",
-    ).tag(metavar="MB", vorgabe="75 % des Arbeitsspeichers")
+        help="Höchstens so viel Speicher (PSS des ganzen Prozessbaums, MB); jeder neue Besuch "
+        "wird vorab mit dem gemessenen Bedarf eines Kernels angerechnet; was darüber ginge, "
+        "bekommt nur Platz, wenn eine nie verbundene Seite weicht (0: keine Grenze).",
+    ).tag(
+        metavar="MB",
+        vorgabe="75 % des Arbeitsspeichers oder der Speichergrenze der cgroup "
+        "(systemd MemoryMax, Container), was kleiner ist",
+    )
     verbindung_sekunden = Float(
         120.0,
         min=0.0,
@@ -186,9 +222,11 @@ class DatenlaborServer(Configurable):
         try:
             import psutil
 
-            return round(psutil.virtual_memory().total / 2**20 * 0.75)
+            total = psutil.virtual_memory().total / 2**20
         except Exception:  # noqa: BLE001
             return 0.0
+        limit = cgroup_memory_limit_mb()
+        return round(min(total, limit or total) * 0.75)
 
     @default("max_sitzungen")
     def _default_max_sitzungen(self) -> int:

@@ -20,12 +20,17 @@ What is internal, and why:
   ``_pools[notebook][0]``), and reads ``_pools``, whose entries are tasks
   resolving to ``{"kernel_id", "task", "renderer"}``.
 * :func:`public_handlers` keeps Voilà's routes by handler class (an allowlist:
-  an unknown new route is dropped, never served).
+  an unknown new route is dropped, never served), and serves the kernel
+  websocket with :class:`VisitorKernelWebsocket`, a subclass of Voilà's handler.
+* :class:`VisitorKernelWebsocket` clears the ping settings of tornado's
+  websocket protocol object (``WebSocketProtocol.params``, a tornado internal;
+  see there why), also checked by the compatibility test.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import functools
 from typing import Any
 
@@ -73,6 +78,11 @@ class PoolHooks:
 
     def ready_count(self, notebook: str) -> int:
         return sum(1 for entry in self.pool_entries(notebook) if is_ready(entry))
+
+    def pending_kernels(self) -> int:
+        """Pages being delivered plus pool kernels that are not ready yet (still growing)."""
+        waiting = sum(1 for pool in self._pools.values() for entry in pool if not is_ready(entry))
+        return super().pending_kernels() + waiting
 
     def low_water(self, notebook: str) -> int:
         config = self.kernel_pools_config
@@ -164,6 +174,79 @@ def build_kernel_manager(app: voila.app.Voila, settings: dict, pools: dict) -> A
     return manager
 
 
+MAX_VISITOR_MESSAGE_BYTES = 3 * 1024 * 1024
+"""Largest websocket message a visitor may send to a kernel: an upload of at most
+``upload.MAX_UPLOAD_MB`` (2 MB) plus base64 or framing overhead; checked in the
+frame header before the payload is read (tornado closes with code 1009)."""
+
+MAX_CONNECTIONS_PER_KERNEL = 3
+"""Open websockets per app kernel: a page uses one, a reconnect briefly two."""
+
+TOO_MANY_CONNECTIONS = (
+    "Zu viele Verbindungen zu dieser Sitzung. Bitte schließen Sie andere Fenster."
+)
+
+
+class VisitorKernelWebsocket(voila.app.VoilaKernelWebsocketHandler):
+    """Voilà's kernel websocket with limits for the public: size, connections, bad frames.
+
+    * messages above :data:`MAX_VISITOR_MESSAGE_BYTES` end the connection (1009)
+      before they are read;
+    * at most :data:`MAX_CONNECTIONS_PER_KERNEL` websockets per kernel; more are
+      refused before the upgrade (429, German text);
+    * a frame that is no kernel message (not JSON, broken binary) is logged as
+      one line and ends the connection (1007), instead of a traceback in the log.
+
+    Keep-alive: jupyter_server's ``WebSocketMixin`` sends its own pings and reads
+    ``ping_interval``/``ping_timeout`` in milliseconds (30000/90000); tornado ≥ 6.5
+    reads the same two properties in *seconds* for its own pings and warns at
+    every start that the timeout (90000) is longer than the interval (30000).
+    Tornado's pings would come every 8 hours, so they are switched off here and
+    jupyter_server's keep-alive (every 30 s, 90 s for the answer) stays the only one.
+    """
+
+    @property
+    def max_message_size(self) -> int:
+        return self.settings.get("datenlabor_ws_max_bytes", MAX_VISITOR_MESSAGE_BYTES)
+
+    def get_websocket_protocol(self):  # noqa: ANN201
+        protocol = super().get_websocket_protocol()
+        if protocol is not None:
+            protocol.params.ping_interval = protocol.params.ping_timeout = None
+        return protocol
+
+    def _open_counts(self) -> collections.Counter:
+        return self.settings.setdefault("datenlabor_ws_open", collections.Counter())
+
+    async def get(self, kernel_id: str, *args: Any, **kwargs: Any) -> None:
+        counts = self._open_counts()
+        cap = self.settings.get("datenlabor_ws_per_kernel", MAX_CONNECTIONS_PER_KERNEL)
+        if counts[kernel_id] >= cap:
+            self.set_status(429)
+            self.set_header("Retry-After", "10")
+            self.set_header("Content-Type", "text/plain; charset=UTF-8")
+            self.finish(TOO_MANY_CONNECTIONS)
+            return
+        counts[kernel_id] += 1  # the whole life of the connection: get() returns when it closes
+        try:
+            await super().get(kernel_id, *args, **kwargs)
+        finally:
+            counts[kernel_id] -= 1
+            if counts[kernel_id] <= 0:
+                del counts[kernel_id]
+
+    def on_message(self, message: str | bytes) -> None:
+        try:
+            super().on_message(message)
+        except Exception as exc:  # noqa: BLE001 - a visitor's bad frame is no server error
+            self.log.warning(
+                "Unlesbare Nachricht an Kernel %s verworfen (%s); Verbindung beendet.",
+                getattr(self, "kernel_id", "?"),
+                type(exc).__name__,
+            )
+            self.close(1007, "Ungültige Nachricht")
+
+
 def public_handlers(app: voila.app.Voila, handlers: list) -> tuple[list, tuple]:
     """Voilà's routes an app page needs, by handler class; and Voilà's page route.
 
@@ -196,6 +279,8 @@ def public_handlers(app: voila.app.Voila, handlers: list) -> tuple[list, tuple]:
                     *handler[1:],
                 )
             )
+        elif cls is voila.app.VoilaKernelWebsocketHandler:
+            out.append((pattern, VisitorKernelWebsocket, *handler[2:]))
         elif cls in keep:
             out.append(handler)
     if page is None:

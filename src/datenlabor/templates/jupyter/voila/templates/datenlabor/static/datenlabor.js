@@ -193,7 +193,47 @@
       l.removeAttribute("title");
     });
     if (offline) { disableControls(); }
+    repairBroken();
   }
+  // On a busy server jupyter-widgets now and then renders a view before its model has
+  // arrived and leaves the English text "Error displaying widget: model not found" in
+  // the page (upstream race, rare). The page is loaded once more (a new kernel); if it
+  // happens again, the visitor gets a German message with a reload button instead.
+  var BROKEN = /^Error displaying widget/;
+  var RETRIED = "dl-neu-geladen:" + window.location.pathname;
+  function brokenWidgets() {
+    return Array.prototype.filter.call(document.querySelectorAll(".jupyter-widgets"), function (el) {
+      return el.childElementCount === 0 && BROKEN.test(el.textContent.trim());
+    });
+  }
+  function repairBroken() {
+    var broken = brokenWidgets();
+    if (!broken.length || leaving) { return; }
+    var retried = true;
+    try {
+      retried = window.sessionStorage.getItem(RETRIED) === "1";
+      if (!retried) { window.sessionStorage.setItem(RETRIED, "1"); }
+    } catch (e) { retried = true; }
+    if (!retried) { leaving = true; window.location.reload(); return; }
+    broken.forEach(function (el) {
+      el.textContent = "Dieser Teil der App ließ sich nicht laden. ";
+      el.setAttribute("role", "alert");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.textContent = "Seite neu laden";
+      button.addEventListener("click", function () { window.location.reload(); });
+      el.appendChild(button);
+    });
+  }
+  window.addEventListener("load", function () {
+    // a page that stayed whole for a while may try the reload again next time
+    window.setTimeout(function () {
+      if (!brokenWidgets().length) {
+        try { window.sessionStorage.removeItem(RETRIED); } catch (e) { /* no storage */ }
+      }
+    }, 30000);
+  });
+
   var scheduled = false;
   function schedule() {
     if (scheduled) { return; }
