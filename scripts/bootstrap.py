@@ -30,10 +30,14 @@ Datenlabor einrichten und starten (braucht nur python3 und die Paketquellen).
 
     python3 scripts/bootstrap.py serve [OPTIONEN]   App-Server starten (Optionen wie datenlabor serve)
     python3 scripts/bootstrap.py test [PYTEST-ARGS] alle Prüfungen und Tests ausführen
-    python3 scripts/bootstrap.py install [--test]   nur einrichten (--test: mit Testwerkzeugen)
+    python3 scripts/bootstrap.py install [--test] [--hub]
+                                                    nur einrichten (--test: mit Testwerkzeugen,
+                                                    --hub: mit der Plattform „datenlabor hub“)
 
 Legt .venv/ an, installiert Datenlabor mit allen Abhängigkeiten und die Jupyter-Kernel;
-für die Tests außerdem die Debian-Pakete chromium und haproxy (als root oder mit sudo).
+für die Plattform (und die Tests) JupyterHub und den Proxy configurable-http-proxy (npm,
+braucht Node.js); für die Tests außerdem die Debian-Pakete chromium und haproxy (als root
+oder mit sudo).
 """
 
 
@@ -58,13 +62,46 @@ def fingerprint(extras: str) -> str:
     return h.hexdigest()
 
 
-def install(with_tests: bool) -> None:
-    extras = "[test]" if with_tests else ""
+# The platform's proxy (datenlabor hub), from npm into .venv/node (JupyterHub finds it there).
+PROXY = VENV / "node" / "node_modules" / ".bin" / "configurable-http-proxy"
+PROXY_PACKAGE = "configurable-http-proxy@4"
+
+
+def install_proxy() -> None:
+    if PROXY.exists():
+        return
+    if not shutil.which("npm"):
+        install_debian(["nodejs", "npm"], "für den Proxy der Plattform")
+    say("Installiere den Proxy configurable-http-proxy (npm) …")
+    run(
+        [
+            shutil.which("npm") or "npm",
+            "install",
+            "--silent",
+            "--no-audit",
+            "--no-fund",
+            "--prefix",
+            VENV / "node",
+            PROXY_PACKAGE,
+        ]
+    )
+
+
+def install(with_tests: bool, with_hub: bool = False) -> None:
+    with_hub = with_hub or with_tests
+    extras = "[" + ",".join(e for e, on in (("test", with_tests), ("hub", with_hub)) if on) + "]"
+    extras = "" if extras == "[]" else extras
     stamp = VENV / ".datenlabor-installed"
     want = fingerprint(extras)
     if stamp.exists() and want in stamp.read_text().split():
         say("Umgebung ist aktuell (.venv).")
-        return
+    else:
+        install_python(extras, stamp, want)
+    if with_hub:
+        install_proxy()
+
+
+def install_python(extras: str, stamp: Path, want: str) -> None:
     if not PY.exists():
         say("Lege virtuelle Umgebung .venv an …")
         run([sys.executable, "-m", "venv", VENV])
@@ -98,9 +135,12 @@ TEST_PACKAGES = {"/usr/bin/chromium": "chromium", "/usr/sbin/haproxy": "haproxy"
 
 def ensure_test_packages() -> None:
     missing = [pkg for path, pkg in TEST_PACKAGES.items() if not Path(path).exists()]
-    if not missing:
-        return
-    say(f"Installiere Debian-Pakete für die Tests: {', '.join(missing)} …")
+    if missing:
+        install_debian([*missing, "fonts-dejavu-core"], "für die Tests")
+
+
+def install_debian(missing: list[str], purpose: str) -> None:
+    say(f"Installiere Debian-Pakete {purpose}: {', '.join(missing)} …")
     prefix: list[str] = [] if os.geteuid() == 0 else (["sudo"] if shutil.which("sudo") else [])
     if os.geteuid() != 0 and not prefix:
         sys.exit(
@@ -118,7 +158,6 @@ def ensure_test_packages() -> None:
             "-qq",
             "--no-install-recommends",
             *missing,
-            "fonts-dejavu-core",
         ],
         env=env,
     )
@@ -128,7 +167,7 @@ def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else "help"
     rest = argv[2:]
     if command == "install":
-        install(with_tests="--test" in rest)
+        install(with_tests="--test" in rest, with_hub="--hub" in rest)
         return 0
     if command == "serve":
         install(with_tests=False)

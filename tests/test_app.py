@@ -86,3 +86,32 @@ def test_offene_daten_nutzen_shows_no_internal_ids():
     param = get_lab("offene-daten-nutzen").parameters["beispiel"]
     texts = [text for text, _ in app.choice_options(param.choices, param.choice_labels)]
     assert "kita-plaetze" in param.choices and "kita-plaetze" not in texts
+
+
+def test_a_refused_value_is_explained_with_labels_not_internal_names(named_mini):
+    from datenlabor.parameters import Parameter
+
+    stadtteile = Parameter(
+        "stadtteile",
+        "list",
+        ["Altstadt"],
+        "Stadtteile im Vergleich",
+        choices=["Altstadt", "Feldrand"],
+        label="Stadtteile",
+    )
+    empty = app.rejected_message(stadtteile, [])
+    assert empty.startswith("„Stadtteile“: Bitte mindestens einen Eintrag auswählen.")
+    assert "stadtteile" not in empty and "leer" not in empty
+    beispiel = Parameter(
+        "beispiel", "str", "a", "Beispiel", choices=["kita-plaetze"], label="Beispiel"
+    )
+    beispiel.choice_labels = {"kita-plaetze": "Kita-Plätze"}
+    assert app.rejected_message(beispiel, "x") == (
+        "„Beispiel“: Diese Auswahl ist nicht möglich. Möglich sind: Kita-Plätze."
+    )
+    # in the app: the German label of the lab.yaml, and the control keeps its value
+    box = app.interact(lambda anzahl: None, anzahl=2)
+    box.controls["anzahl"].max = 99
+    box.controls["anzahl"].value = 50
+    status = next(c for c in box.children if "datenlabor-status" in c._dom_classes)
+    assert "„Anzahl Zeilen“" in status.value and "Parameter" not in status.value

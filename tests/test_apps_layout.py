@@ -25,6 +25,7 @@ pytestmark = pytest.mark.browser
 
 WIDTHS = {320: 640, 1280: 800}
 LIFE_CYCLE_APPS = ["daten-erkunden", "buergeranliegen-zuordnen"]
+UPLOAD_APP = "offene-daten-nutzen"  # its visit at 320 px also tries a too large file
 
 # What people operate and read next to it, on app pages and the gallery.
 CONTROLS = ", ".join(
@@ -173,6 +174,30 @@ def change_first_control(page) -> bool:
     return True
 
 
+def try_oversized_upload(page, frames: list[int]) -> dict:
+    """Choose a 3 MB file (limit 2 MB) at the upload button; what the page says and sends."""
+    button = page.locator(".datenlabor-upload .widget-upload").first
+    button.scroll_into_view_if_needed()
+    sent_before = len(frames)
+    with page.expect_file_chooser() as chooser:
+        button.click()
+    chooser.value.set_files(
+        {"name": "gross.csv", "mimeType": "text/csv", "buffer": b"a;b\n" * (3 * 2**20 // 4)}
+    )
+    note = page.locator(".dl-upload-note")
+    note.wait_for(state="visible", timeout=60_000)
+    page.wait_for_timeout(500)
+    box = note.bounding_box() or {"x": -1, "width": 0}
+    return {
+        "text": note.inner_text(),
+        "role": note.get_attribute("role"),
+        "left": box["x"],
+        "right": box["x"] + box["width"],
+        "largest_frame": max(frames[sent_before:], default=0),
+        "banner_hidden": page.locator("#dl-connection").is_hidden(),
+    }
+
+
 _VISITS: dict[tuple[str, int], dict] = {}
 
 
@@ -199,6 +224,8 @@ def visit(browser, served, app_url, shots):
         page.set_default_timeout(60_000)
         page.set_default_navigation_timeout(180_000)
         errors = _console_errors(page)
+        frames: list[int] = []
+        page.on("websocket", lambda ws: ws.on("framesent", lambda f: frames.append(len(f))))
         try:
             if name == "startseite":
                 page.goto(served)
@@ -219,6 +246,8 @@ def visit(browser, served, app_url, shots):
                 after = page.evaluate(MEASURE, CONTROLS)
                 result["words"] = sorted(set(result["words"]) | set(after["words"]))
                 result["overlaps"] = sorted(set(result["overlaps"]) | set(after["overlaps"]))
+            if name == UPLOAD_APP and width == 320:
+                result["upload"] = try_oversized_upload(page, frames)
             result["errors"] = errors
         finally:
             ctx.close()
@@ -394,3 +423,14 @@ def test_lost_connection_is_shown_in_the_viewport(slug, browser, app_url):
         assert "aktualisiert" not in page.locator(".datenlabor-app").first.inner_text()
     finally:
         ctx.close()
+
+
+@pytest.mark.parametrize("width", [320])
+def test_a_file_over_the_upload_limit_never_leaves_the_browser(width, visit):
+    """Too large a file on a phone: a German message at the button, nothing sent, connection stays."""
+    upload = visit(UPLOAD_APP, width)["upload"]
+    assert upload["role"] == "alert"
+    assert "„gross.csv“ ist zu groß (3 MB). Erlaubt sind höchstens 2 MB." in upload["text"]
+    assert 0 <= upload["left"] and upload["right"] <= width
+    assert upload["largest_frame"] < 2**20, "the file was sent over the websocket"
+    assert upload["banner_hidden"]

@@ -24,7 +24,8 @@ def test_params_shows_type_default_help_and_allowed(mini_lab, capsys):
 
 
 @pytest.mark.parametrize(
-    "command", ["list", "params", "run", "check", "sweep", "runs", "serve", "lab"]
+    "command",
+    ["list", "params", "run", "check", "sweep", "runs", "serve", "lab", "hub", "hub-entfernen"],
 )
 def test_every_command_has_german_help(command, capsys):
     with pytest.raises(SystemExit) as info:

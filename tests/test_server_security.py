@@ -111,6 +111,46 @@ def test_app_page_shows_no_code_and_a_german_loading_state(fixture_server):
     assert 'role="status"' in html and "Die App wird gestartet" in html
     assert '<html lang="de"' in html
     assert "cdn.jsdelivr" not in html and "cdnjs" not in html and "fontawesome" not in html.lower()
+    # the tab shows the lab's title and the municipality, not the notebook's file name
+    assert "<title>Mini-Lab – Datenlabor Stadt Musterstadt</title>" in html
+
+
+def request(url: str, method: str = "GET", headers: dict | None = None) -> tuple[int, str]:
+    req = urllib.request.Request(url, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=60) as resp:
+            return resp.status, resp.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "words"),
+    [
+        ("DELETE", "", 405, "nicht senden, ändern oder löschen"),
+        ("PUT", "datenlabor/impressum", 405, "nicht senden, ändern oder löschen"),
+        ("POST", "datenlabor/health", 405, "nicht senden, ändern oder löschen"),
+        ("DELETE", "voila/render/mini/mini.ipynb", 403, "nicht senden, ändern oder löschen"),
+        ("PUT", "voila/render/mini/mini.ipynb", 403, "nicht senden, ändern oder löschen"),
+        ("GET", "datenlabor/static/gibt-es-nicht.css", 404, "Diese Seite gibt es nicht."),
+        ("POST", "gibt-es-nicht", 404, "Diese Seite gibt es nicht."),
+        ("GET", "voila/static/gibt-es-nicht.js", 403, "nicht öffentlich"),
+    ],
+)
+def test_error_pages_are_german_for_every_method(fixture_server, method, path, status, words):
+    got, html = request(fixture_server.base + path, method)
+    assert got == status
+    assert words in html and '<html lang="de"' in html
+    assert "Not Found" not in html and "Method Not Allowed" not in html and "Forbidden" not in html
+
+
+def test_oversized_addresses_and_headers_get_a_german_answer(fixture_server):
+    status, html = request(fixture_server.base + "?technik=" + "a" * 100_000)
+    assert status == 414 and "Die Adresse dieser Anfrage ist zu lang" in html
+    status, html = request(fixture_server.base, headers={"Cookie": "x=" + "b" * 100_000})
+    assert status == 431 and "Anfrage zu groß" in html
+    status, _ = request(fixture_server.base + "?technik=" + "a" * 4_000)  # long, but fine
+    assert status == 200
 
 
 BLOCKED = [

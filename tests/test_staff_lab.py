@@ -48,6 +48,15 @@ def test_lab_requires_token_and_serves_labs_with_preview(tmp_path):
             )
         # other local users read command lines (ps), never the token
         assert not any(token in part for part in psutil.Process(proc.pid).cmdline())
+        # German JupyterLab, no news from jupyter.org (no request to another host)
+        url = f"{base}/lab/api/settings/@jupyterlab/translation-extension:plugin?token={token}"
+        with urllib.request.urlopen(url) as resp:
+            assert json.load(resp)["schema"]["properties"]["locale"]["default"] == "de_DE"
+        url = f"{base}/lab/api/settings/@jupyterlab/apputils-extension:notification?token={token}"
+        with urllib.request.urlopen(url) as resp:
+            assert json.load(resp)["schema"]["properties"]["fetchNews"]["default"] == "false"
+        with urllib.request.urlopen(f"{base}/lab/api/translations/de_DE?token={token}") as resp:
+            assert json.load(resp)["data"], "Sprachpaket de_DE fehlt"
         _kernel_starts_without_tcp_port(base, token, proc.pid)
         out = (tmp_path / "lab.log").read_text(errors="replace")
         assert f"http://127.0.0.1:{port}/lab?token={token}" in out

@@ -222,8 +222,10 @@ def interact(func: Callable[..., Any], /, *, title: str | None = None, **values:
             return  # e.g. the control being set back after a rejected value
         try:
             current[name] = params[name].validate(value)
-        except (ParameterError, TypeError, ValueError) as exc:
-            status.value = f'<span role="alert">{_esc(str(exc))}</span>'
+        except (ParameterError, TypeError, ValueError):
+            status.value = (
+                f'<span role="alert">{_esc(rejected_message(params[name], value))}</span>'
+            )
             ctrl = ctrls[name]
             old = current[name]
             ctrl.value = tuple(old) if isinstance(old, list) else old
@@ -242,6 +244,28 @@ def interact(func: Callable[..., Any], /, *, title: str | None = None, **values:
     box.output = out
     render()
     return box
+
+
+def rejected_message(param: Parameter, value: Any) -> str:
+    """What a visitor reads when the app refuses ``value`` for ``param`` (German).
+
+    Names the control by its German label and choices by their labels, never the
+    parameter's internal name or ids (those are for the command line).
+    """
+    label = param.display_label
+    if param.type == "list" and not value:
+        return (
+            f"„{label}“: Bitte mindestens einen Eintrag auswählen. Die vorige Auswahl gilt weiter."
+        )
+    if param.choices is not None:
+        names = ", ".join(param.choice_labels.get(c, choice_text(c)) for c in param.choices)
+        return f"„{label}“: Diese Auswahl ist nicht möglich. Möglich sind: {names}."
+    if param.type in ("int", "float") and param.min is not None and param.max is not None:
+        return (
+            f"„{label}“: Bitte einen Wert von {choice_text(param.min)} bis "
+            f"{choice_text(param.max)} wählen. Der vorige Wert gilt weiter."
+        )
+    return f"„{label}“: Dieser Wert ist nicht möglich. Der vorige Wert gilt weiter."
 
 
 def _esc(text: str) -> str:

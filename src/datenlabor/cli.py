@@ -316,6 +316,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_lab(args: argparse.Namespace) -> int:
     import secrets
 
+    from .hub.singleuser import LAB_SETTINGS
     from .paths import labs_dir
     from .running import ipc_kernels
 
@@ -328,6 +329,11 @@ def cmd_lab(args: argparse.Namespace) -> int:
         f"--ServerApp.ip={args.ip}",
         f"--ServerApp.port={args.port}",
         "--ServerApp.open_browser=False",
+        # the platform's JupyterLab defaults: German, no news or update checks (no request
+        # leaves the machine), Markdown opens rendered
+        f"--LabApp.app_settings_dir={LAB_SETTINGS}",
+        "--LabApp.news_url=",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
     ]
     if ipc_kernels():
         argv.append("--KernelManager.transport=ipc")  # no free-port race, no TCP port
@@ -444,6 +450,80 @@ def _add_server_commands(sub: Any) -> None:
     p.add_argument("--port", type=_whole_number(1), default=8888, help="Port (Vorgabe 8888)")
     p.add_argument("--ip", default="127.0.0.1", help="Adresse (Vorgabe 127.0.0.1)")
     p.set_defaults(func=cmd_lab)
+
+
+def cmd_hub(args: argparse.Namespace) -> int:
+    from .hub.launch import run_hub
+
+    return run_hub(
+        Path(args.mandanten) if args.mandanten else None,
+        ip=args.ip,
+        port=args.port,
+        state=Path(args.zustand) if args.zustand else None,
+        extra=Path(args.zusatz) if args.zusatz else None,
+    )
+
+
+def cmd_hub_remove(args: argparse.Namespace) -> int:
+    from .hub.launch import default_tenant_file
+    from .hub.system import remove_workspace
+    from .hub.tenants import load_tenants
+
+    if not args.export and not args.ohne_export:
+        return _fail(
+            "Bitte zuerst sichern: --export DATEI.zip angeben (oder bewusst --ohne-export).",
+            EXIT_USAGE,
+        )
+    platform = load_tenants(Path(args.mandanten) if args.mandanten else default_tenant_file())
+    written = remove_workspace(platform, args.name, Path(args.export) if args.export else None)
+    if written:
+        print(f"Arbeitsbereich von „{args.name}“ gesichert in {written}.")
+    print(
+        f"Systemkonto und Arbeitsbereich von „{args.name}“ entfernt. Das Hub-Konto bitte in "
+        "der Hub-Verwaltung (Admin) löschen bzw. im Verzeichnisdienst sperren."
+    )
+    return EXIT_OK
+
+
+def _add_hub_commands(sub: Any) -> None:
+    p = sub.add_parser(
+        "hub",
+        help="die Plattform für viele Mitarbeitende starten (JupyterHub, Pilot auf einem Rechner)",
+        description="Startet JupyterHub mit Proxy: je Person ein eigener JupyterLab-Server unter "
+        "einem eigenen Systemkonto, Mandanten aus der Mandanten-Datei. Braucht root.",
+    )
+    p.add_argument("--ip", default="127.0.0.1", help="Adresse (Vorgabe 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="Port (Vorgabe 8000)")
+    p.add_argument(
+        "--mandanten",
+        metavar="DATEI.yaml",
+        help="Mandanten-Datei (Vorgabe: deploy/jupyterhub/mandanten.yaml)",
+    )
+    p.add_argument(
+        "--zustand",
+        metavar="ORDNER",
+        help="Ordner für Datenbank, Protokoll und Labs je Mandant (Vorgabe /var/lib/datenlabor-hub)",
+    )
+    p.add_argument(
+        "--zusatz",
+        metavar="DATEI.py",
+        help="zusätzliche JupyterHub-Konfiguration (zuletzt geladen)",
+    )
+    p.set_defaults(func=cmd_hub)
+
+    p = sub.add_parser(
+        "hub-entfernen",
+        help="Arbeitsbereich und Systemkonto einer ausgeschiedenen Person entfernen (nach Export)",
+    )
+    p.add_argument("name", help="Hub-Benutzername der Person")
+    p.add_argument(
+        "--export", metavar="DATEI.zip", help="den Arbeitsbereich vorher hierhin sichern"
+    )
+    p.add_argument(
+        "--ohne-export", action="store_true", help="ohne Sicherung entfernen (nicht empfohlen)"
+    )
+    p.add_argument("--mandanten", metavar="DATEI.yaml", help="Mandanten-Datei wie bei „hub“")
+    p.set_defaults(func=cmd_hub_remove)
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
@@ -886,6 +966,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_neu)
 
     _add_server_commands(sub)
+    _add_hub_commands(sub)
     _add_sweep_commands(sub)
     _add_learning_commands(sub)
     _add_data_commands(sub)

@@ -73,3 +73,13 @@ class PortalError(DatenlaborError):
     """Raised when a dataset cannot be fetched or described (network, HTTP, not CKAN, not CSV, too large, target exists)."""
 
     exit_code = EXIT_USAGE
+
+
+class HubError(DatenlaborError):
+    """Raised when the JupyterHub platform (``datenlabor hub``) cannot be set up or started."""
+
+
+class TenantFileError(HubError):
+    """Raised when the tenant file (Mandanten-Datei) of the hub is missing or invalid."""
+
+    exit_code = EXIT_USAGE

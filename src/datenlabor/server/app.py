@@ -28,11 +28,15 @@ from . import voila_compat
 from .admission import trusted_networks
 from .branding import load_branding, logo_html
 from .handlers import (
+    MAX_HEADER_SIZE,
     AssetLog,
     CoursePlanHandler,
     GalleryHandler,
+    GermanErrorPages,
     LabAppHandler,
     NotFoundHandler,
+    OversizedHandler,
+    OversizedRequest,
     SecurityHeaders,
     notebook_key,
     qr_svg,
@@ -131,6 +135,9 @@ class DatenlaborVoila(Voila):
                 "css_variables": branding.css_variables(),
                 "contact": branding.contact,
                 "footer_links": load_legal().footer_links(""),  # relative; template adds base_url
+                # tab titles: notebook name -> the lab's German title
+                "titles": {lab.notebook.stem: lab.title for lab in self.labs()},
+                "site": " ".join(filter(None, [branding.name, branding.organisation])),
             }
         }
         # Pool sizes go to our kernel manager only (voila_compat.build_kernel_manager).
@@ -197,6 +204,8 @@ class DatenlaborVoila(Voila):
         # Voilà's listen() runs the IOLoop until the server stops: the metrics port first.
         if self.options.metrik_port:  # loopback only: never public
             metrics_app(self.metrics).listen(self.options.metrik_port, "127.0.0.1")
+        # a request with a very long address is read, then answered in German (414), not dropped
+        self.app.listen = functools.partial(self.app.listen, max_header_size=MAX_HEADER_SIZE)
         super().listen()
 
     def stop(self) -> None:
@@ -234,11 +243,14 @@ class DatenlaborVoila(Voila):
             datenlabor_trusted_proxies=self.trusted_proxies,
             datenlabor_page_seconds=self.metrics.page_seconds.observe,
         )
+        # tornado's English error pages (static files, 405 for DELETE/PUT on a page) in German
+        self.app.transforms.append(functools.partial(GermanErrorPages, settings=self.app.settings))
         self.app.transforms.append(functools.partial(SecurityHeaders, assets=assets))
         # after SecurityHeaders (which edits the uncompressed page): gzip for HTML, JS, CSS, JSON
         self.app.transforms.append(tornado.web.GZipContentEncoding)
         base = self.server_url
         return [
+            (OversizedRequest(), OversizedHandler),  # German 414/431 before any other handler
             (base, GalleryHandler, {"labs": labs}),
             (
                 base + r"datenlabor/static/(.*)",

@@ -15,6 +15,7 @@ import re
 import time
 from typing import Any
 
+import tornado.routing
 import tornado.web
 from voila.tornado.handler import TornadoVoilaHandler
 
@@ -55,6 +56,94 @@ SECURITY_HEADERS = {
 CACHEABLE = ("/voila/static/", "/voila/labextensions/", "/voila/templates/", "/datenlabor/static/")
 # A content hash in the file name (webpack chunks) or a ?v= query: the URL changes with the content.
 VERSIONED = re.compile(r"(?:[./][0-9a-f]{16,}\.(?:js|css|woff2?|svg)$|[?&]v=[0-9a-f]{8,})")
+
+
+ERROR_TEXTS = {
+    400: ("Anfrage nicht verständlich", "Diese Anfrage kann der Server nicht verarbeiten."),
+    403: ("Kein Zugriff", "Diese Seite oder Datei ist nicht öffentlich."),
+    404: ("Seite nicht gefunden", "Diese Seite gibt es nicht."),
+    405: (
+        "Nicht möglich",
+        "Diese Seite lässt sich nur aufrufen, nicht senden, ändern oder löschen.",
+    ),
+    413: ("Zu viele Daten", "Die gesendeten Daten sind zu groß für den Server."),
+    414: (
+        "Adresse zu lang",
+        "Die Adresse dieser Anfrage ist zu lang. Bitte wählen Sie das Lab in der Übersicht.",
+    ),
+    429: ("Zu viele Anfragen", "Bitte warten Sie einen Moment und versuchen Sie es dann erneut."),
+    431: ("Anfrage zu groß", "Die Anfrage enthält zu viele Zusatzangaben (Kopfzeilen, Cookies)."),
+}
+SERVER_ERROR = (
+    "Fehler",
+    "Das hat leider nicht geklappt. Bitte versuchen Sie es gleich noch einmal.",
+)
+MAX_URI_BYTES = 8 * 1024
+"""Longer request addresses get a German 414 page (browsers and proxies allow about 8 KB)."""
+MAX_HEADERS_BYTES = 64 * 1024
+"""Larger request headers (in sum) get a German 431 page (tornado's own limit was 64 KB)."""
+MAX_HEADER_SIZE = 256 * 1024
+"""tornado's ``max_header_size``: requests up to this size are read and answered in German;
+beyond it tornado closes the connection without an answer (a hostile request)."""
+# tornado's default error page when no handler writes its own (RequestHandler.write_error)
+TORNADO_ERROR_PAGE = re.compile(
+    rb"^<html><title>(\d{3}): [^<]*</title><body>\1: [^<]*</body></html>$"
+)
+
+
+def error_text(status: int) -> tuple[str, str]:
+    """German (title, message) of an error page for HTTP ``status``."""
+    return ERROR_TEXTS.get(status, SERVER_ERROR)
+
+
+def render_message(settings: dict, status: int, retry: bool = False, **ns: Any) -> bytes:
+    """Our German message page (``message.html``) for ``status`` with the branding."""
+    title, message = error_text(status)
+    branding: Branding = settings["datenlabor_branding"]
+    page = settings["datenlabor_env"].get_template("message.html")
+    values = {"title": title, "message": message, "retry": retry, **ns}
+    return page.render(
+        branding=branding,
+        logo=logo_html(branding),
+        base_url=settings.get("base_url", "/"),
+        **values,
+    ).encode()
+
+
+class GermanErrorPages(tornado.web.OutputTransform):
+    """Replaces tornado's English default error page by the German one, for every handler.
+
+    Voilà's static files, our static files and pages, the health check: whatever
+    answers 404, 405 (``DELETE`` on a page) or 500 with tornado's built-in page.
+    JSON answers of the APIs stay as they are (the front end reads them).
+    Registered as ``functools.partial(GermanErrorPages, settings=app.settings)``
+    before compression.
+    """
+
+    def __init__(self, request, settings: dict) -> None:  # noqa: ANN001
+        super().__init__(request)
+        self.settings = settings
+        self.head = request.method == "HEAD"
+
+    def transform_first_chunk(self, status_code, headers, chunk, finishing):  # noqa: ANN001
+        if status_code >= 400 and finishing and TORNADO_ERROR_PAGE.match(chunk.strip()):
+            chunk = render_message(self.settings, status_code)
+            headers["Content-Type"] = "text/html; charset=UTF-8"
+            headers["Cache-Control"] = "no-store"
+            headers["Content-Length"] = str(len(chunk))
+            if self.head:
+                chunk = b""
+        return status_code, headers, chunk
+
+
+class OversizedRequest(tornado.routing.Matcher):
+    """Matches requests whose address or headers are too large (see :class:`OversizedHandler`)."""
+
+    def match(self, request) -> dict | None:  # noqa: ANN001
+        if len(request.uri) > MAX_URI_BYTES:
+            return {}
+        size = sum(len(k) + len(v) + 4 for k, v in request.headers.get_all())
+        return {} if size > MAX_HEADERS_BYTES else None
 
 
 def app_path(lab: Lab) -> str:
@@ -165,6 +254,18 @@ class PageMixin:
         )
 
 
+class OversizedHandler(PageMixin, tornado.web.RequestHandler):
+    """A German 414 (address too long) or 431 (headers too large) for any method."""
+
+    def check_xsrf_cookie(self) -> None:  # answers with an error page only
+        pass
+
+    def prepare(self) -> None:
+        status = 414 if len(self.request.uri) > MAX_URI_BYTES else 431
+        title, message = error_text(status)
+        self.render_page("message.html", status=status, title=title, message=message, retry=False)
+
+
 def _match(lab: Lab, audience: str, level: str, technique: str) -> bool:
     if audience and lab.audience not in (audience, "beide"):
         return False
@@ -267,23 +368,12 @@ class NotFoundHandler(PageMixin, tornado.web.RequestHandler):
     def prepare(self) -> None:
         raise tornado.web.HTTPError(404)
 
+    def check_xsrf_cookie(self) -> None:  # a POST to nowhere is a 404, not a 403
+        pass
+
     def write_error(self, status_code: int, **kwargs: Any) -> None:
-        if status_code == 404:
-            self.render_page(
-                "message.html",
-                status=404,
-                title="Seite nicht gefunden",
-                message="Diese Seite gibt es nicht.",
-                retry=False,
-            )
-        else:
-            self.render_page(
-                "message.html",
-                status=status_code,
-                title="Fehler",
-                message="Das hat leider nicht geklappt.",
-                retry=False,
-            )
+        title, message = error_text(status_code)
+        self.render_page("message.html", status=status_code, title=title, message=message)
 
 
 class LabAppHandler(PageMixin, TornadoVoilaHandler):
@@ -344,11 +434,15 @@ class LabAppHandler(PageMixin, TornadoVoilaHandler):
         if self.streamed:  # part of the page is out: just end it
             self.finish()
             return
-        message = (
-            "Diese Seite gibt es nicht."
-            if status_code == 404
-            else "Die App konnte gerade nicht gestartet werden. Bitte laden Sie die Seite gleich noch einmal."
-        )
+        if status_code >= 500:
+            title = "Fehler"
+            message = "Die App konnte gerade nicht gestartet werden. Bitte laden Sie die Seite gleich noch einmal."
+        else:  # e.g. 405 for DELETE, 403 for a POST without the page's token
+            title, message = error_text(405 if status_code == 403 else status_code)
         self.render_page(
-            "message.html", status=status_code, title="Fehler", message=message, retry=True
+            "message.html",
+            status=status_code,
+            title=title,
+            message=message,
+            retry=status_code >= 500,
         )

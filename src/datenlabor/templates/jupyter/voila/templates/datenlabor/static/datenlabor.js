@@ -6,13 +6,19 @@
 //   document: it is moved into the page's main landmark, the footer follows it;
 // * a "Zum Ausprobieren springen" link appears when the controls are not on the first screen;
 // * slider values are shown the German way (0,25 instead of 0.25), the upload
-//   button loses its "(0)", slider handles get their label as accessible name.
+//   button loses its "(0)", slider handles get their label as accessible name;
+// * a file larger than the upload limit is refused here, before it is sent
+//   (German message in a live region next to the button); should a too large
+//   message still reach the server, it closes the connection with code 1009 and
+//   the visitor reads why instead of "Verbindung unterbrochen".
 (function () {
   "use strict";
   var Native = window.WebSocket;
   var LOST = "Die Verbindung zum Server ist unterbrochen. Ihre Einstellungen wirken gerade nicht. " +
     "Bitte laden Sie die Seite neu oder versuchen Sie es in einer Minute noch einmal.";
   var STOPPED = "Die App wurde auf dem Server beendet. Bitte laden Sie die Seite neu.";
+  var TOO_BIG = "Die gesendete Datei war für den Server zu groß, die Verbindung wurde deshalb beendet. " +
+    "Bitte laden Sie die Seite neu und wählen Sie eine kleinere Datei.";
   var DEAD = /"execution_state":\s*"(dead|restarting|autorestarting)"/;
   var leaving = false;
   var offline = false;
@@ -66,9 +72,10 @@
     var Wrapped = function (url, protocols) {
       var ws = protocols === undefined ? new Native(url) : new Native(url, protocols);
       if (String(url).indexOf("/channels") !== -1) {
-        ws.addEventListener("close", function () {
+        ws.addEventListener("close", function (ev) {
           // closing because the page is left or reloaded is no lost connection
-          window.setTimeout(function () { show(LOST); }, 50);
+          var text = ev && ev.code === 1009 ? TOO_BIG : LOST;  // 1009: message too big
+          window.setTimeout(function () { show(text); }, 50);
         });
         ws.addEventListener("message", function (ev) { if (inspect(ev.data)) { show(STOPPED); } });
       }
@@ -91,6 +98,60 @@
     if (digits.length >= 5) { digits = digits.replace(/\B(?=(\d{3})+(?!\d))/g, "."); }
     return sign + digits + (parts.length > 1 ? "," + parts[1] : "");
   }
+
+  // Megabytes the German way, as the kernel writes them: 38.2 -> "38,2 MB", 2.0 -> "2 MB".
+  function megabytes(bytes) {
+    return (Math.round(bytes / 1024 / 1024 * 10) / 10).toFixed(1).replace(/\.0$/, "").replace(".", ",") + " MB";
+  }
+
+  // Files over the limit of their upload box (class datenlabor-upload-max-<bytes>) never
+  // leave the browser: the widget's own listener on the file input is not reached.
+  // ipywidgets' FileUpload keeps its <input type=file> outside the document and opens it
+  // with input.click() from its button: the box is the one whose button was clicked.
+  var uploadBox = null;
+  document.addEventListener("click", function (ev) {
+    var box = ev.target && ev.target.closest && ev.target.closest(".datenlabor-upload");
+    if (box) { uploadBox = box; }
+  }, true);
+  if (window.HTMLInputElement) {
+    var nativeClick = HTMLInputElement.prototype.click;
+    HTMLInputElement.prototype.click = function () {
+      if (this.type === "file" && !this.dlChecked) {
+        this.dlChecked = true;
+        // at the target, capturing listeners run before the widget's own one
+        this.addEventListener("change", checkUpload, true);
+      }
+      return nativeClick.apply(this, arguments);
+    };
+  }
+  function checkUpload(ev) {
+    var input = ev.target;
+    if (!input || input.type !== "file") { return; }
+    var box = (input.isConnected && input.closest(".datenlabor-upload")) || uploadBox;
+    var match = box && /(?:^|\s)datenlabor-upload-max-(\d+)(?:\s|$)/.exec(box.className);
+    if (!match) { return; }
+    var limit = Number(match[1]);
+    var note = box.querySelector(".dl-upload-note");
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "dl-upload-note datenlabor-fehler";
+      note.setAttribute("role", "alert");
+      var button = box.querySelector(".widget-upload, .datenlabor-upload-button");
+      if (button && button.parentNode) {
+        button.parentNode.insertBefore(note, button.nextSibling);
+      } else {
+        box.appendChild(note);
+      }
+    }
+    var big = Array.prototype.filter.call(input.files || [], function (f) { return f.size > limit; });
+    if (!big.length) { note.textContent = ""; return; }
+    ev.stopImmediatePropagation();
+    ev.stopPropagation();
+    note.textContent = "Die Datei „" + big[0].name + "“ ist zu groß (" + megabytes(big[0].size) +
+      "). Erlaubt sind höchstens " + megabytes(limit) + ". Bitte wählen Sie eine kleinere Datei.";
+    input.value = "";
+  }
+  document.addEventListener("change", checkUpload, true);
 
   var counter = 0;
   var wide = 0;
