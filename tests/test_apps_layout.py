@@ -182,7 +182,7 @@ def try_oversized_upload(page, frames: list[int]) -> dict:
     with page.expect_file_chooser() as chooser:
         button.click()
     chooser.value.set_files(
-        {"name": "gross.csv", "mimeType": "text/csv", "buffer": b"a;b\n" * (3 * 2**20 // 4)}
+        {"name": "gross.csv", "mimeType": "text/csv", "buffer": b"a;b\n" * (3_000_000 // 4)}
     )
     note = page.locator(".dl-upload-note")
     note.wait_for(state="visible", timeout=60_000)

@@ -282,7 +282,7 @@ def upload_app(max_mb: float = MAX_UPLOAD_MB, preview_rows: int = PREVIEW_ROWS):
     box = w.VBox([intro, uploader, status, out], layout=w.Layout(width="100%"))
     box.add_class("datenlabor-upload")
     # the page refuses larger files before sending them (datenlabor.js)
-    box.add_class(f"datenlabor-upload-max-{int(max_mb * 1024 * 1024)}")
+    box.add_class(f"datenlabor-upload-max-{int(max_mb * 1_000_000)}")
     box.uploader = uploader  # for tests
     box.output = out
     return box

@@ -101,7 +101,8 @@
 
   // Megabytes the German way, as the kernel writes them: 38.2 -> "38,2 MB", 2.0 -> "2 MB".
   function megabytes(bytes) {
-    return (Math.round(bytes / 1024 / 1024 * 10) / 10).toFixed(1).replace(/\.0$/, "").replace(".", ",") + " MB";
+    // decimal megabytes, as file managers show sizes (and as the server's message says)
+    return (Math.round(bytes / 1000000 * 10) / 10).toFixed(1).replace(/\.0$/, "").replace(".", ",") + " MB";
   }
 
   // Files over the limit of their upload box (class datenlabor-upload-max-<bytes>) never
