@@ -21,10 +21,9 @@ ASSEMBLED = Path("/tmp/datenlabor-mandant")
 
 
 def main(argv: list[str]) -> int:
+    from datenlabor.errors import DatenlaborError
     from datenlabor.hub.system import assemble_tenant_labs
     from datenlabor.hub.tenants import load_tenants
-
-    from datenlabor.errors import DatenlaborError
     from datenlabor.paths import labs_dir
 
     tenant_file = os.environ.get("DATENLABOR_MANDANTEN", "/etc/datenlabor/mandanten.yaml")

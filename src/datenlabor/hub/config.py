@@ -140,6 +140,14 @@ def configure(
         groups[tenant.group] = {"users": list(tenant.users)}
     c.JupyterHub.load_groups = groups
     c.JupyterHub.load_roles = [
+        # Names the admin group before the admin role does: JupyterHub 5 creates a missing group
+        # in a role but then crashes for the role "admin" (first start with LDAP/OIDC groups).
+        {
+            "name": "datenlabor-verwaltung",
+            "description": "Mitglieder der Admin-Gruppe (legt die Gruppe beim ersten Start an).",
+            "scopes": ["self"],
+            "groups": [platform.admin_group],
+        },
         {"name": "admin", "groups": [platform.admin_group]},
         # No "shares": people cannot share their JupyterLab; apps get a role from the spawner.
         {"name": "user", "scopes": ["self"]},
