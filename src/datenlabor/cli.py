@@ -239,7 +239,17 @@ def cmd_run(args: argparse.Namespace) -> int:
         values.update(_read_params_file(args.file))
     values.update(_parse_pairs(args.parameter))
     if args.ci:
-        values = {**lab.ci_parameters, **values}
+        from .parameters import data_column
+
+        own = any(p.kind == "csv" and values.get(n) for n, p in lab.parameters.items())
+        # with an own file, choices taken from the data (aus_daten) come from that file,
+        # not from the Musterstadt values of ci_parameters
+        ci = {
+            n: v
+            for n, v in lab.ci_parameters.items()
+            if not (own and n in lab.parameters and data_column(lab.parameters[n]))
+        }
+        values = {**ci, **values}
     result = execute(lab, values, args.output, progress=not args.quiet, timeout=args.timeout)
     from .formatting import decimal, metric_value
 
