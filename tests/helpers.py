@@ -56,3 +56,32 @@ def german_csv(df: pd.DataFrame, encoding: str = "cp1252") -> bytes:
             out[col] = series.dt.strftime("%d.%m.%Y %H:%M" if has_time else "%d.%m.%Y")
     text = out.to_csv(sep=";", decimal=",", index=False, lineterminator="\r\n")
     return text.encode(encoding)
+
+
+def haproxy_check(config: Path, tmp_path: Path) -> subprocess.CompletedProcess:
+    """``haproxy -c`` on a shipped configuration with a self-signed certificate made now.
+
+    The configurations read the certificate and the bind addresses from the environment
+    (``DATENLABOR_TLS_PEM``, ``DATENLABOR_BIND``, ``DATENLABOR_HTTP_BIND``); ``-c`` only
+    checks, it binds nothing. Returns the finished process (stdout/stderr as text).
+    """
+    import os
+
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+        + ["-subj", "/CN=localhost", "-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )
+    pem = tmp_path / "test.pem"
+    pem.write_bytes(cert.read_bytes() + key.read_bytes())
+    env = {
+        **os.environ,
+        "DATENLABOR_TLS_PEM": str(pem),
+        "DATENLABOR_BIND": f"127.0.0.1:{free_port()}",
+        "DATENLABOR_HTTP_BIND": f"127.0.0.1:{free_port()}",
+    }
+    return subprocess.run(
+        ["haproxy", "-c", "-f", str(config)], env=env, capture_output=True, text=True, timeout=60
+    )

@@ -5,7 +5,6 @@ built here: no container registry). All fast."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -13,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.helpers import free_port
+from tests.helpers import haproxy_check
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
@@ -60,28 +59,7 @@ def test_haproxy_configuration_is_accepted_with_a_self_signed_certificate(tmp_pa
     text = (DEPLOY / "haproxy" / "haproxy.cfg").read_text(encoding="utf-8")
     assert "cookie DATENLABOR_SERVER insert" in text
     assert "uri /datenlabor/health" in text and "timeout tunnel" in text
-    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
-        + ["-subj", "/CN=localhost", "-keyout", str(key), "-out", str(cert)],
-        check=True,
-        capture_output=True,
-    )
-    pem = tmp_path / "datenlabor.pem"
-    pem.write_bytes(cert.read_bytes() + key.read_bytes())
-    env = {
-        **os.environ,
-        "DATENLABOR_TLS_PEM": str(pem),
-        "DATENLABOR_BIND": f"127.0.0.1:{free_port()}",  # haproxy -c checks, it does not bind
-        "DATENLABOR_HTTP_BIND": f"127.0.0.1:{free_port()}",
-    }
-    result = subprocess.run(
-        ["haproxy", "-c", "-f", str(DEPLOY / "haproxy" / "haproxy.cfg")],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = haproxy_check(DEPLOY / "haproxy" / "haproxy.cfg", tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

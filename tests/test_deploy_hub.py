@@ -24,7 +24,7 @@ import pytest
 import yaml
 from traitlets.config import Config, PyFileConfigLoader
 
-from tests.helpers import fixture_path, free_port
+from tests.helpers import fixture_path, haproxy_check
 
 ROOT = Path(__file__).resolve().parents[1]
 HUB_DEPLOY = ROOT / "deploy" / "jupyterhub"
@@ -490,22 +490,5 @@ def test_haproxy_front_end_for_the_hub_is_accepted(tmp_path):
     text = config.read_text(encoding="utf-8")
     assert "uri /hub/health" in text and "timeout tunnel" in text
     assert "X-Forwarded-Proto https" in text and "127.0.0.1:8000" in text
-    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
-        + ["-subj", "/CN=localhost", "-keyout", str(key), "-out", str(cert)],
-        check=True,
-        capture_output=True,
-    )
-    pem = tmp_path / "hub.pem"
-    pem.write_bytes(cert.read_bytes() + key.read_bytes())
-    env = {
-        **os.environ,
-        "DATENLABOR_TLS_PEM": str(pem),
-        "DATENLABOR_BIND": f"127.0.0.1:{free_port()}",  # haproxy -c checks, it does not bind
-        "DATENLABOR_HTTP_BIND": f"127.0.0.1:{free_port()}",
-    }
-    result = subprocess.run(
-        ["haproxy", "-c", "-f", str(config)], env=env, capture_output=True, text=True, timeout=60
-    )
+    result = haproxy_check(config, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
