@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import json
 import os
@@ -24,6 +23,7 @@ import pytest
 import yaml
 from traitlets.config import Config, PyFileConfigLoader
 
+from tests.browser import run_async
 from tests.helpers import fixture_path, haproxy_check
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -131,9 +131,10 @@ def test_oidc_example_configures_only_existing_traits_and_maps_groups(monkeypatc
         model = {"name": "anna", "admin": None, "auth_state": state, "groups": sorted(found)}
         return found, await auth.check_allowed("anna", model)
 
-    found, allowed = asyncio.run(groups_and_access(["/kommune/mandant-beispielhausen"]))
+    # run_async: a browser test in this worker may have left an event loop running here
+    found, allowed = run_async(groups_and_access(["/kommune/mandant-beispielhausen"]))
     assert found == {"mandant-beispielhausen"} and allowed
-    found, allowed = asyncio.run(groups_and_access(["/andere-gruppe"]))
+    found, allowed = run_async(groups_and_access(["/andere-gruppe"]))
     assert not allowed
     assert auth.admin_groups == {"datenlabor-admins"}
 
