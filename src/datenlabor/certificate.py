@@ -17,7 +17,6 @@ import datetime as _dt
 import html
 import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from typing import Any
 
 from .catalog import Lab
 from .errors import DatenlaborError
+from .paths import write_atomic
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 MAX_NAME = 80
@@ -352,16 +352,7 @@ def write_certificates(
             candidate, n = f"{stem}_{n}", n + 1
         used.add(candidate)
         path = target / f"{candidate}.pdf"
-        data = certificate_pdf(cert)
-        fd, tmp = tempfile.mkstemp(dir=target, prefix=".bestaetigung-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        paths.append(path)
+        paths.append(write_atomic(path, certificate_pdf(cert)))
     return paths
 
 

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import html
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from .catalog import LEVELS, Lab, discover
 from .errors import DatenlaborError
+from .paths import write_atomic as _write_file
 
 HALF_DAY_MINUTES = 180
 FULL_DAY_MINUTES = 360
@@ -277,12 +276,4 @@ def write_atomic(path: Path, data: bytes) -> Path:
     path = Path(path)
     if not path.parent.is_dir():
         raise CoursePlanError(f"Den Ordner „{path.parent}“ gibt es nicht.")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".kursplan-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return _write_file(path, data)

@@ -23,13 +23,12 @@ from __future__ import annotations
 import ast
 import copy
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from .catalog import Lab
 from .errors import DatenlaborError, LabError
+from .paths import write_atomic
 
 TASK_TAG = "aufgabe"
 SOLUTION_TAG = "loesung"
@@ -145,15 +144,7 @@ def write_exercises(lab: Lab, target: Path | None = None) -> Path:
         raise ExerciseError(f"Das Lab „{lab.slug}“ hat noch keine Aufgaben.")
     text = json.dumps(exercise_notebook(nb), ensure_ascii=False, indent=1) + "\n"
     path = folder / f"{lab.slug}{EXERCISE_SUFFIX}"
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".aufgaben-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomic(path, text)
 
 
 def check_exercises(nb: dict[str, Any], name: str, declared: dict[str, Any] | None) -> list[str]:

@@ -35,3 +35,25 @@ def export_absolute() -> None:
     for var in ("DATENLABOR_ROOT", "DATENLABOR_LABS", "DATENLABOR_DATASETS", "DATENLABOR_RUNS"):
         if os.environ.get(var):
             os.environ[var] = str(Path(os.environ[var]).resolve())
+
+
+def write_atomic(path: Path, data: bytes | str) -> Path:
+    """Write ``data`` (``str`` as UTF-8) to ``path`` through a temporary file in its folder.
+
+    Readers see the old file or the whole new one, never a part; on any error the
+    temporary file is removed and the exception propagates (``OSError`` for file-system
+    failures). Returns ``path``.
+    """
+    import tempfile
+
+    path = Path(path)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(raw)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

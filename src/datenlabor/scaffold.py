@@ -19,16 +19,14 @@ and replace the example analysis step by step.
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 from .certificate import AI_TOPICS
 from .errors import EXIT_USAGE, DatenlaborError
-from .paths import datasets_dir, labs_dir, project_root
+from .paths import datasets_dir, labs_dir, project_root, write_atomic
 
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 MAX_SLUG_LENGTH = 40
@@ -109,7 +107,7 @@ def create_lab(slug: str, title: str | None = None) -> list[Path]:
     try:
         for path, text in files.items():
             path.parent.mkdir(parents=True, exist_ok=True)
-            _write_atomic(path, text)
+            write_atomic(path, text)
             written.append(path)
         csv = datasets_dir() / slug / f"{slug}.csv"
         result = subprocess.run(
@@ -142,17 +140,6 @@ def relative_path(path: Path) -> str:
         return str(path.relative_to(project_root()))
     except ValueError:
         return str(path)
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # --- templates -------------------------------------------------------------------
