@@ -193,7 +193,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(f"{lab.slug}")
         print(f"  {lab.title} – {lab.summary}")
         print(
-            f"  Dauer: {lab.duration_minutes} Minuten · Zielgruppe: {lab.audience} · Niveau: {lab.level}"
+            f"  Dauer: {lab.duration_minutes} Minuten · Zielgruppe: {lab.audience_text} · Niveau: {lab.level}"
         )
     if not labs:
         print("Keine Labs gefunden.")
@@ -211,7 +211,8 @@ def cmd_params(args: argparse.Namespace) -> int:
             f"  {p.name}  ({TYPE_NAMES.get(p.type, p.type)}, Vorgabe: {_default_text(p.default)})"
         )
         if p.help:
-            print(f"      {p.help}")
+            # The notebook's hint points here; printed by `params` itself it would point at itself.
+            print(f"      {p.help.replace(' (Aufbau: datenlabor params)', '')}")
         print(f"      Erlaubt: {p.allowed()}")
     return EXIT_OK
 
