@@ -67,7 +67,9 @@ def test_gallery_technique_filter_is_a_short_list_of_families():
     assert not [lab.slug for lab in labs if not lab.technique_families]
     assert "Zuordnen (Klassifikation)" in get_lab_families("fair-entscheiden", labs)
     assert "Zuordnen (Klassifikation)" in get_lab_families("buergeranliegen-zuordnen", labs)
-    assert get_lab_families("orte-und-wege", labs) == ["Karten und Wege"]  # map classes ≠ classifier
+    assert get_lab_families("orte-und-wege", labs) == [
+        "Karten und Wege"
+    ]  # map classes ≠ classifier
 
 
 def get_lab_families(slug, labs):
