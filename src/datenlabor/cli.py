@@ -251,7 +251,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             if not (own and n in lab.parameters and data_column(lab.parameters[n]))
         }
         values = {**ci, **values}
-    result = execute(lab, values, args.output, progress=not args.quiet, timeout=args.timeout)
+    # the bar redraws itself with \r: in a log file or pipe it would be one endless line
+    progress = not args.quiet and sys.stderr.isatty()
+    result = execute(lab, values, args.output, progress=progress, timeout=args.timeout)
     from .formatting import decimal, metric_value
 
     def german(value: Any) -> str:
