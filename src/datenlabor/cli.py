@@ -307,8 +307,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             f"\nACHTUNG: {'1 Kennzahl liegt' if outside == 1 else f'{outside} Kennzahlen liegen'} "
             "außerhalb der Bereiche, die für die "
             "Beispieldaten gelten. Bei eigenen Daten kann das stimmen – oder die Datei wurde "
-            "anders gelesen als gemeint (Zahlenformat, Kopfzeile). Bitte die Hinweise zum Lesen "
-            "oben prüfen; die Parameter „lesen“ und „spalten“ legen es fest "
+            "anders gelesen als gemeint (Zahlenformat, Kopfzeile, „-“ als 0 statt als Lücke). "
+            "Bitte die Hinweise zum Lesen oben prüfen; die Parameter „lesen“ und „spalten“ "
+            "legen es fest "
             "(Vorschlag: datenlabor daten pruefen)."
         )
     return EXIT_OK
