@@ -588,6 +588,15 @@ def test_spreadsheet_with_title_rows_text_numbers_and_named_sheet(tmp_path):
         read_csv(corpus("utf8-bom.csv"), lesen="blatt=Daten")
 
 
+def test_a_table_with_very_many_columns_is_refused_truthfully(tmp_path):
+    """120.000 columns: one true German sentence at once, not a wrong count from a sample."""
+    path = tmp_path / "breit.csv"
+    row = ";".join("1" for _ in range(120_000))
+    path.write_text(";".join(f"s{i}" for i in range(120_000)) + f"\n{row}\n{row}\n")
+    with pytest.raises(CsvError, match="hat eine Zeile 120.000 Felder; .* höchstens 5.000 Spalten"):
+        read_csv(path)
+
+
 def test_numbers_stored_as_text_in_a_sheet_read_the_german_way(tmp_path):
     """Statistics offices export sheets whose cells hold "21.892" as text (Excel: "Zahl als
     Text gespeichert"); that is 21892 inhabitants, never 21,892. A number cell 21.892 stays
