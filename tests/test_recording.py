@@ -8,7 +8,7 @@ import pytest
 from nbclient import NotebookClient
 
 from datenlabor.errors import MetricError
-from datenlabor.recording import MIME_TYPE, read_metrics
+from datenlabor.recording import MIME_TYPE, read_metrics, record
 
 
 def _run(source: str):
@@ -50,3 +50,15 @@ def test_non_numeric_metric_is_refused():
     with pytest.raises(MetricError, match="endliche Zahl"):
         _plain(float("nan"))
     assert _plain(np.int64(3)) == 3
+
+
+def test_record_shows_fixed_decimals_but_stores_the_exact_value(monkeypatch):
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: shown.append(obj))
+    record("mae", 254.632, label="Mittlerer Fehler (Zählungen pro Tag)", digits=0)
+    record("anteil", 0.5, digits=2)
+    assert shown[0]["text/plain"] == "Mittlerer Fehler (Zählungen pro Tag): 255"
+    assert shown[0][MIME_TYPE]["value"] == 254.632
+    assert "0,50" in shown[1]["text/html"]

@@ -30,24 +30,28 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def record(name: str, value: Any, label: str | None = None) -> None:
+def record(name: str, value: Any, label: str | None = None, digits: int | None = None) -> None:
     """Show ``value`` as "label: value" and store it as metric ``name``.
 
     ``value`` is a finite number, a text or a truth value (numpy scalars are
-    converted). Returns nothing, so a notebook cell shows no raw ``Out[]`` echo.
-    Raises ``MetricError`` for other values.
+    converted). ``digits`` fixes the decimals of the shown number (``0`` for a
+    mean count: ``254,632`` reads ``255``); the stored value is never rounded.
+    Without it a number shows at most three decimals. Returns nothing, so a
+    notebook cell shows no raw ``Out[]`` echo. Raises ``MetricError`` for other values.
     """
     from IPython.display import display
 
-    from .formatting import metric
+    from .formatting import metric, number
 
     clean = _plain(value)
-    text = f"{label or name}: {metric(clean)}"
+    numeric = isinstance(clean, int | float) and not isinstance(clean, bool)
+    shown = number(clean, digits) if digits is not None and numeric else metric(clean)
+    text = f"{label or name}: {shown}"
     bundle = {
         MIME_TYPE: {"name": name, "value": clean, **({"label": label} if label else {})},
         "text/plain": text,
         "text/html": f'<p class="datenlabor-kennzahl"><strong>{html.escape(label or name)}:</strong> '
-        f"{html.escape(metric(clean))}</p>",
+        f"{html.escape(shown)}</p>",
     }
     display(bundle, raw=True)
 
