@@ -48,7 +48,12 @@ def record(name: str, value: Any, label: str | None = None, digits: int | None =
     shown = number(clean, digits) if digits is not None and numeric else metric(clean)
     text = f"{label or name}: {shown}"
     bundle = {
-        MIME_TYPE: {"name": name, "value": clean, **({"label": label} if label else {})},
+        MIME_TYPE: {
+            "name": name,
+            "value": clean,
+            **({"label": label} if label else {}),
+            **({"digits": int(digits)} if digits is not None and numeric else {}),
+        },
         "text/plain": text,
         "text/html": f'<p class="datenlabor-kennzahl"><strong>{html.escape(label or name)}:</strong> '
         f"{html.escape(shown)}</p>",
@@ -92,3 +97,23 @@ def read_metric_labels(notebook: Any) -> dict[str, str]:
             if payload and payload.get("label"):
                 labels[payload["name"]] = str(payload["label"])
     return labels
+
+
+def read_metric_digits(notebook: Any) -> dict[str, int]:
+    """The decimals given to :func:`record` (``digits``) in an executed notebook (name -> digits).
+
+    Metrics recorded without ``digits`` are missing from the result.
+    """
+    if not hasattr(notebook, "cells"):
+        import nbformat
+
+        notebook = nbformat.read(str(notebook), as_version=4)
+    digits: dict[str, int] = {}
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            payload = (output.get("data") or {}).get(MIME_TYPE)
+            if isinstance(payload, str):
+                payload = json.loads(payload)
+            if payload and isinstance(payload.get("digits"), int):
+                digits[payload["name"]] = payload["digits"]
+    return digits
