@@ -83,7 +83,7 @@ def test_narrative_follows_the_computed_numbers(ci_notebook):
     _, metrics, out = ci_notebook
     cells = json.loads(out.read_text(encoding="utf-8"))["cells"]
     shown = json.dumps([c.get("outputs", []) for c in cells], ensure_ascii=False)
-    assert "Kalendertage vom 01.01.2023 bis 31.12.2025 (etwa 3,0 Jahre)" in shown
+    assert "Kalendertage vom 01.11.2023 bis 31.10.2026 (etwa 3,0 Jahre)" in shown
     # the growing band holds better on its worst weekday (asserted above), and the text says so
     assert "Das mitwachsende Band hält auch am schlechtesten Wochentag besser" in shown
     assert "Band mit **fester** Breite besser" not in shown
