@@ -264,9 +264,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     try:
         labels = read_metric_labels(Path(result.folder) / f"{lab.slug}.ipynb")
+    except (OSError, ValueError):
+        labels = {}
+    try:
         digits = read_metric_digits(Path(result.folder) / f"{lab.slug}.ipynb")
     except (OSError, ValueError):
-        labels, digits = {}, {}
+        digits = {}
     own = [n for n, p in lab.parameters.items() if p.kind == "csv" and values.get(n)]
     # ranges in lab.yaml hold for the lab's own example data; a lab that profiles any CSV
     # (any_csv) has no expectation for a foreign file, and metrics of the built-in lesson
