@@ -8,7 +8,7 @@ import pytest
 from nbclient import NotebookClient
 
 from datenlabor.errors import MetricError
-from datenlabor.recording import MIME_TYPE, read_metrics
+from datenlabor.recording import MIME_TYPE, read_metric_digits, read_metrics, record
 
 
 def _run(source: str):
@@ -50,3 +50,29 @@ def test_non_numeric_metric_is_refused():
     with pytest.raises(MetricError, match="endliche Zahl"):
         _plain(float("nan"))
     assert _plain(np.int64(3)) == 3
+
+
+def test_record_shows_fixed_decimals_but_stores_the_exact_value(monkeypatch):
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: shown.append(obj))
+    record("mae", 254.632, label="Mittlerer Fehler (Zählungen pro Tag)", digits=0)
+    record("anteil", 0.5, digits=2)
+    assert shown[0]["text/plain"] == "Mittlerer Fehler (Zählungen pro Tag): 255"
+    assert shown[0][MIME_TYPE]["value"] == 254.632
+    assert shown[0][MIME_TYPE]["digits"] == 0  # the CLI's run summary shows it the same way
+    assert "0,50" in shown[1]["text/html"]
+
+
+def test_read_metric_digits():
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("x")
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "display_data", data={MIME_TYPE: {"name": "mae", "value": 254.6, "digits": 0}}
+        ),
+        nbformat.v4.new_output("display_data", data={MIME_TYPE: {"name": "f1", "value": 0.5}}),
+    ]
+    nb.cells = [cell]
+    assert read_metric_digits(nb) == {"mae": 0}

@@ -262,12 +262,17 @@ def cmd_run(args: argparse.Namespace) -> int:
         return metric_value(value)
 
     print(f"Fertig in {decimal(result.duration_s, 1)} s. Ergebnisse: {result.folder}")
-    from .recording import read_metric_labels
+    from .formatting import number
+    from .recording import read_metric_digits, read_metric_labels
 
     try:
         labels = read_metric_labels(Path(result.folder) / f"{lab.slug}.ipynb")
     except (OSError, ValueError):
         labels = {}
+    try:
+        digits = read_metric_digits(Path(result.folder) / f"{lab.slug}.ipynb")
+    except (OSError, ValueError):
+        digits = {}
     own = [n for n, p in lab.parameters.items() if p.kind == "csv" and values.get(n)]
     # ranges in lab.yaml hold for the lab's own example data; a lab that profiles any CSV
     # (any_csv) has no expectation for a foreign file, and metrics of the built-in lesson
@@ -292,7 +297,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             )
             outside += 1
         label = labels.get(name)
-        text = f"{label}: {german(value)}  [{name}]" if label else f"{name}: {german(value)}"
+        # decimals the notebook chose for this metric (a mean count: 255, not 254,63)
+        shown = number(value, digits[name]) if name in digits else german(value)
+        text = f"{label}: {shown}  [{name}]" if label else f"{name}: {shown}"
         print(f"  {text}{note}")
 
     mine = {n: v for n, v in result.metrics.items() if not (own and n in lesson)}

@@ -30,24 +30,33 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def record(name: str, value: Any, label: str | None = None) -> None:
+def record(name: str, value: Any, label: str | None = None, digits: int | None = None) -> None:
     """Show ``value`` as "label: value" and store it as metric ``name``.
 
     ``value`` is a finite number, a text or a truth value (numpy scalars are
-    converted). Returns nothing, so a notebook cell shows no raw ``Out[]`` echo.
-    Raises ``MetricError`` for other values.
+    converted). ``digits`` fixes the decimals of the shown number (``0`` for a
+    mean count: ``254,632`` reads ``255``); the stored value is never rounded.
+    Without it a number shows at most three decimals. Returns nothing, so a
+    notebook cell shows no raw ``Out[]`` echo. Raises ``MetricError`` for other values.
     """
     from IPython.display import display
 
-    from .formatting import metric
+    from .formatting import metric, number
 
     clean = _plain(value)
-    text = f"{label or name}: {metric(clean)}"
+    numeric = isinstance(clean, int | float) and not isinstance(clean, bool)
+    shown = number(clean, digits) if digits is not None and numeric else metric(clean)
+    text = f"{label or name}: {shown}"
     bundle = {
-        MIME_TYPE: {"name": name, "value": clean, **({"label": label} if label else {})},
+        MIME_TYPE: {
+            "name": name,
+            "value": clean,
+            **({"label": label} if label else {}),
+            **({"digits": int(digits)} if digits is not None and numeric else {}),
+        },
         "text/plain": text,
         "text/html": f'<p class="datenlabor-kennzahl"><strong>{html.escape(label or name)}:</strong> '
-        f"{html.escape(metric(clean))}</p>",
+        f"{html.escape(shown)}</p>",
     }
     display(bundle, raw=True)
 
@@ -128,3 +137,23 @@ def declared_metric_labels(notebook: Any) -> dict[str, str]:
             ):
                 labels[name.value] = label.value
     return labels
+
+
+def read_metric_digits(notebook: Any) -> dict[str, int]:
+    """The decimals given to :func:`record` (``digits``) in an executed notebook (name -> digits).
+
+    Metrics recorded without ``digits`` are missing from the result.
+    """
+    if not hasattr(notebook, "cells"):
+        import nbformat
+
+        notebook = nbformat.read(str(notebook), as_version=4)
+    digits: dict[str, int] = {}
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            payload = (output.get("data") or {}).get(MIME_TYPE)
+            if isinstance(payload, str):
+                payload = json.loads(payload)
+            if payload and isinstance(payload.get("digits"), int):
+                digits[payload["name"]] = payload["digits"]
+    return digits

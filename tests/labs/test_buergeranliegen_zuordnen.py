@@ -74,4 +74,4 @@ def test_app_assigns_a_typed_report(app_url, page):
         timeout=30_000,
     )
     alt = app.locator("img").first.get_attribute("alt")
-    assert "Straßen und Verkehr" in alt
+    assert "laut Modell: Straßen und Verkehr" in alt  # the suggestion comes first

@@ -6,6 +6,7 @@ The files are byte-identical copies of ../shared/eigene-daten/ and are used as t
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import papermill as pm
@@ -61,6 +62,18 @@ def test_classifier_on_the_portal_export_without_mapping(tmp_path):
     assert "Erika Mustermann" not in text and "beteiligung.example" not in text
     assert "autom. ermittelt" not in text
     assert "Gruppe „alle“" in text  # the notebook names the default it used
+    # The narrative states this file's facts, not Musterstadt's (tryout 3, finding 4).
+    rarest = raw["category_parent"].value_counts().idxmin()
+    assert rarest == "Hinweise"
+    assert f"am seltensten: „{rarest}“" in shown
+    assert f"- **Seltene Fachbereiche:** Für „{rarest}“ gibt es in diesen Daten nur" in shown
+    assert "Für „Gewässer“" not in text and "0,93 statt 0,90" not in text and "0,86" not in text
+    # 1,00 from recurring templates is said plainly, with the number for new wording
+    assert metrics["genauigkeit"] == 1.0
+    assert "wiederkehrende Textvorlagen" in shown
+    assert "Geben Sie deshalb nicht „100 % richtig“ weiter" in shown
+    assert metrics["genauigkeit_neue_texte"] < metrics["genauigkeit_raten"]
+    assert "richtig zu – nicht besser als Raten" in shown
 
 
 @pytest.mark.slow
@@ -89,6 +102,25 @@ def test_forecast_on_the_bicycle_counter_with_mapping(tmp_path, capsys):
     shown = json.dumps([c.get("outputs", []) for c in cells["cells"]], ensure_ascii=False)
     assert "Geschlossen (aus den Daten erkannt): keine Tage" in shown
     assert "Zählungen pro Tag" in shown and "Besuche" not in shown  # outputs, not the lesson text
+    # No Musterstadt fact is stated as this file's (tryout 3, finding 3).
+    text = json.dumps(cells["cells"], ensure_ascii=False)
+    assert "Sonntags und an Feiertagen ist geschlossen" not in text and "drei Jahren" not in text
+    assert "Das Band mit fester Breite verfehlt" not in text
+    assert "(etwa 2,0 Jahre)" in shown
+    # comparisons follow the numbers: here the fixed-width band holds better on its worst weekday
+    assert (
+        values["abdeckung_feste_breite_min_wochentag"]
+        > values["abdeckung_band_min_wochentag"] + 0.05
+    )
+    assert "Hier hält das Band mit **fester** Breite besser" in shown
+    # the improvement over the baseline is within its uncertainty, and the summary says so
+    assert 0 < values["verbesserung_gegenueber_baseline"] < 2 * values["verbesserung_unsicherheit"]
+    assert "nur innerhalb der Unsicherheit besser als die Faustregel" in shown
+    assert "schlägt die Faustregel „gleicher Wochentag vor einem Jahr“ deutlich" not in shown
+    # the random split's gain on the same days is far beyond chance here
+    assert "Der Fehler der zufälligen Aufteilung ist hier zu optimistisch" in shown
+    # mean errors in whole counts: „254,632“ became „255“
+    assert re.search(r"Mittlerer Fehler Lineare Regression \(Zählungen pro Tag\): [\d.]+\"", shown)
 
 
 @pytest.mark.slow
