@@ -9,7 +9,7 @@ import pytest
 
 import datenlabor
 from datenlabor.catalog import get_lab
-from tests.notebooks import execute_lab
+from tests.notebooks import execute_lab_once
 
 SLUG = "nachfrage-vorhersagen"
 
@@ -18,7 +18,7 @@ SLUG = "nachfrage-vorhersagen"
 def ci_run(tmp_path_factory):
     lab = get_lab(SLUG)
     out = tmp_path_factory.mktemp("nachfrage") / "ci.ipynb"
-    return lab.ci_parameters, execute_lab(lab, out, lab.ci_parameters)
+    return lab.ci_parameters, execute_lab_once(lab, out, lab.ci_parameters)
 
 
 def _baseline_mae(weeks: int) -> float:
