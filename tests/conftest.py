@@ -50,6 +50,8 @@ def mini_lab(monkeypatch: pytest.MonkeyPatch):
 # costly that lives in ONE process (a module-scoped server, a per-process cache of browser
 # visits); they are kept small so the two workers stay balanced. The all-labs app server
 # (`served`) is NOT a reason to group: one server serves both workers (see `served`).
+# A new test needs nothing extra: it is grouped by the rules in `_xdist_group`; a module may
+# still set its own group (pytestmark = pytest.mark.xdist_group("name")).
 
 
 def _xdist_group(item: pytest.Item) -> str | None:
@@ -88,9 +90,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if group:
             item.add_marker(pytest.mark.xdist_group(group))
     result = yield
-    if config.getvalue("loadgroup"):
-        from _pytest.nodeid import NodeId
-
+    if getattr(config.option, "loadgroup", False):
         for item in items:
             names = sorted(
                 {
@@ -99,8 +99,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 }
             )
             if names and "@" not in item.nodeid.rsplit("]", 1)[-1]:
-                item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(names)}")
+                _set_nodeid(item, f"{item.nodeid}@{'_'.join(names)}")
     return result
+
+
+def _set_nodeid(item: pytest.Item, nodeid: str) -> None:
+    try:
+        from _pytest.nodeid import NodeId  # pytest >= 9
+    except ImportError:
+        item._nodeid = nodeid
+    else:
+        item._id = NodeId.parse(nodeid)
 
 
 def start_server(
