@@ -50,3 +50,23 @@ def assert_no_code(page) -> None:
         "def zeige",
     ):
         assert marker not in text, f"page shows {marker!r}"
+
+
+def record_hosts(page) -> list[str]:
+    """URLs of every request and websocket ``page`` opens from now on (filled as it runs)."""
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("websocket", lambda ws: requests.append(ws.url))
+    return requests
+
+
+def foreign(requests: list[str], base: str) -> list[str]:
+    """The URLs in ``requests`` that go to another host than ``base`` (data:/blob: are local)."""
+    from urllib.parse import urlparse
+
+    own = urlparse(base).netloc
+    return [
+        u
+        for u in requests
+        if urlparse(u).scheme not in ("data", "blob") and urlparse(u).netloc != own
+    ]

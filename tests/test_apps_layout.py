@@ -19,7 +19,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tests.browser import open_app
+from tests.browser import assert_no_code, open_app, record_hosts
 
 pytestmark = pytest.mark.browser
 
@@ -217,7 +217,12 @@ def shots(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def visit(browser, served, app_url, shots):
-    """``visit(page, width)``: the figures of one visit (made once per page and width)."""
+    """``visit(page, width)``: the figures of one visit (made once per page and width).
+
+    Other modules reuse these visits (``from tests.test_apps_layout import shots, visit``);
+    tests/conftest.py keeps every test of one page (parameter ``name`` or ``slug``) that
+    uses ``visit`` on one xdist worker, so each page is visited once per width and run.
+    """
 
     def run(name: str, width: int) -> dict:
         key = (name, width)
@@ -235,6 +240,8 @@ def visit(browser, served, app_url, shots):
         errors = _console_errors(page)
         frames: list[int] = []
         page.on("websocket", lambda ws: ws.on("framesent", lambda f: frames.append(len(f))))
+        requests = record_hosts(page)  # for test_server_browser's offline check
+        code = ""
         try:
             if name == "startseite":
                 page.goto(served)
@@ -242,7 +249,12 @@ def visit(browser, served, app_url, shots):
             else:
                 open_app(page, app_url(name))
                 page.wait_for_timeout(300)  # a frame for datenlabor.js to tidy up
+                try:
+                    assert_no_code(page)
+                except AssertionError as shown:
+                    code = str(shown) or "Code sichtbar"
             result = page.evaluate(MEASURE, CONTROLS)
+            result["code"] = code
             shot = shots / f"{name}-{width}.png"
             page.screenshot(path=str(shot))
             _save(shot, shot.name)
@@ -258,6 +270,7 @@ def visit(browser, served, app_url, shots):
             if name == UPLOAD_APP and width == 320:
                 result["upload"] = try_oversized_upload(page, frames)
             result["errors"] = errors
+            result["requests"] = requests
         finally:
             ctx.close()
         _VISITS[key] = result
@@ -434,6 +447,7 @@ def test_lost_connection_is_shown_in_the_viewport(slug, browser, app_url):
         ctx.close()
 
 
+@pytest.mark.xdist_group(f"app:{UPLOAD_APP}")  # shares the visit of that page's other tests
 @pytest.mark.parametrize("width", [320])
 def test_a_file_over_the_upload_limit_never_leaves_the_browser(width, visit):
     """Too large a file on a phone: a German message at the button, nothing sent, connection stays."""

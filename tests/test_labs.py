@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from datenlabor.catalog import discover
-from tests.notebooks import execute_lab
+from tests.notebooks import execute_lab_once
 
 LABS = discover()
 
@@ -28,7 +28,7 @@ def test_labs_are_discovered():
 @pytest.mark.parametrize("lab", LABS, ids=lambda lab: lab.slug)
 def test_lab_runs_with_ci_parameters_and_metrics_in_range(lab, tmp_path):
     before = lab.notebook.read_bytes()
-    metrics = execute_lab(lab, tmp_path / "ci.ipynb", lab.ci_parameters)
+    metrics = execute_lab_once(lab, tmp_path / "ci.ipynb", lab.ci_parameters)
     _assert_in_ranges(lab, metrics)
     assert lab.notebook.read_bytes() == before, "running a lab must not modify labs/"
 
@@ -46,7 +46,7 @@ def test_lab_runs_with_default_parameters(lab, tmp_path, monkeypatch):
     charts = tmp_path / "diagramme"
     if lab.slug in CHARTS_CHECKED:
         monkeypatch.setenv(plotting.CHECK_FOLDER, str(charts))  # the kernel inherits it
-    metrics = execute_lab(lab, tmp_path / "default.ipynb")
+    metrics = execute_lab_once(lab, tmp_path / "default.ipynb")
     assert set(lab.metric_ranges) <= set(metrics)
     problems = charts / "probleme.txt"
     assert not problems.exists(), f"{lab.slug}: Diagramme\n{problems.read_text(encoding='utf-8')}"

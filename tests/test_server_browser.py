@@ -4,30 +4,21 @@
 from __future__ import annotations
 
 import signal
-from urllib.parse import urlparse
 
 import psutil
 import pytest
 
-from tests.browser import APP_SELECTOR, assert_no_code, open_app, wait_for_change
+from tests.browser import (
+    APP_SELECTOR,
+    assert_no_code,
+    foreign,
+    open_app,
+    record_hosts,
+    wait_for_change,
+)
+from tests.test_apps_layout import shots, visit  # noqa: F401 - shared visits, see there
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-def record_hosts(page) -> list[str]:
-    requests: list[str] = []
-    page.on("request", lambda r: requests.append(r.url))
-    page.on("websocket", lambda ws: requests.append(ws.url))
-    return requests
-
-
-def foreign(requests: list[str], base: str) -> list[str]:
-    own = urlparse(base).netloc
-    return [
-        u
-        for u in requests
-        if urlparse(u).scheme not in ("data", "blob") and urlparse(u).netloc != own
-    ]
 
 
 def axe_violations(page) -> str:
@@ -161,10 +152,10 @@ def _labs():
 
 
 @pytest.mark.parametrize("slug", _labs())
-def test_every_lab_app_offline_and_accessible(slug, app_url, served, page):
-    requests = record_hosts(page)
-    open_app(page, app_url(slug))
-    assert_no_code(page)
-    report = axe_violations(page)
-    assert not report, report
-    assert not foreign(requests, served), foreign(requests, served)
+def test_every_lab_app_offline_and_accessible(slug, served, visit):  # noqa: F811
+    # the visit at 1280 px that tests/test_apps_layout.py makes anyway (one per page and width)
+    v = visit(slug, 1280)
+    assert not v["code"], v["code"]
+    assert not v["axe"], v["axe"]
+    assert v["requests"], "no request recorded"
+    assert not foreign(v["requests"], served), foreign(v["requests"], served)

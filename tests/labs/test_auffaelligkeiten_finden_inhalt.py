@@ -9,7 +9,7 @@ import pytest
 
 import datenlabor
 from datenlabor.catalog import get_lab
-from tests.notebooks import execute_lab
+from tests.notebooks import execute_lab, execute_lab_once
 
 SLUG = "auffaelligkeiten-finden"
 
@@ -38,7 +38,7 @@ def test_isolation_forest_is_not_said_to_find_the_spikes():
 @pytest.fixture(scope="module")
 def ci_metrics(tmp_path_factory):
     lab = get_lab(SLUG)
-    return execute_lab(lab, tmp_path_factory.mktemp("ci") / "ci.ipynb", lab.ci_parameters)
+    return execute_lab_once(lab, tmp_path_factory.mktemp("ci") / "ci.ipynb", lab.ci_parameters)
 
 
 @pytest.mark.slow

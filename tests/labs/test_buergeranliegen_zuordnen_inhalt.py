@@ -17,7 +17,7 @@ import pytest
 from datenlabor.catalog import get_lab
 from datenlabor.formatting import number
 from datenlabor.paths import project_root
-from tests.notebooks import execute_lab
+from tests.notebooks import execute_lab_once
 
 SLUG = "buergeranliegen-zuordnen"
 
@@ -77,7 +77,7 @@ def test_metrics_and_claims_hold(tmp_path):
     from sklearn.pipeline import FeatureUnion, make_pipeline
 
     lab = get_lab(SLUG)
-    m = execute_lab(lab, tmp_path / "out.ipynb", lab.ci_parameters)
+    m = execute_lab_once(lab, tmp_path / "out.ipynb", lab.ci_parameters)
     for name, rng in lab.metric_ranges.items():
         assert rng["min"] <= m[name] <= rng["max"], (name, m[name], rng)
 

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from datenlabor.catalog import get_lab
-from tests.notebooks import execute_lab
+from tests.notebooks import execute_lab_once
 
 SLUG = "daten-erkunden"
 
@@ -31,7 +31,7 @@ def test_code_narrative_is_for_the_notebook_only():
 def test_years_are_not_shown_with_a_thousands_separator_and_weights_carry_a_caveat(tmp_path):
     lab = get_lab(SLUG)
     out = tmp_path / "ci.ipynb"
-    execute_lab(lab, out, lab.ci_parameters)  # Arbeitslosenquote 2024
+    execute_lab_once(lab, out, lab.ci_parameters)  # Arbeitslosenquote 2024
     shown = "\n".join(
         "".join(o.get("data", {}).get("text/html", ""))
         for c in json.loads(out.read_text(encoding="utf-8"))["cells"]

@@ -13,7 +13,7 @@ import pytest
 
 import datenlabor
 from datenlabor.catalog import get_lab
-from tests.notebooks import execute_lab
+from tests.notebooks import execute_lab_once
 
 SLUG = "ergebnisse-vergleichen"
 DATASET = "laufhistorie-beispiel"
@@ -64,7 +64,7 @@ def test_awkward_sentence_is_gone():
 @pytest.mark.slow
 def test_notebook_reports_the_spread_of_repetitions(tmp_path):
     lab = get_lab(SLUG)
-    m = execute_lab(lab, tmp_path / "out.ipynb", lab.ci_parameters)
+    m = execute_lab_once(lab, tmp_path / "out.ipynb", lab.ci_parameters)
     for name, rng in lab.metric_ranges.items():
         assert rng["min"] <= m[name] <= rng["max"], (name, m[name], rng)
     assert m["spannweite_gleiche_einstellungen"] == 0

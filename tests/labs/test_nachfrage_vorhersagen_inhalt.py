@@ -11,7 +11,7 @@ import pytest
 
 import datenlabor
 from datenlabor.catalog import get_lab
-from tests.notebooks import execute_lab
+from tests.notebooks import execute_lab_once
 
 SLUG = "nachfrage-vorhersagen"
 
@@ -20,7 +20,7 @@ SLUG = "nachfrage-vorhersagen"
 def ci_notebook(tmp_path_factory):
     lab = get_lab(SLUG)
     out = tmp_path_factory.mktemp("nachfrage") / "ci.ipynb"
-    return lab.ci_parameters, execute_lab(lab, out, lab.ci_parameters), out
+    return lab.ci_parameters, execute_lab_once(lab, out, lab.ci_parameters), out
 
 
 @pytest.fixture(scope="module")

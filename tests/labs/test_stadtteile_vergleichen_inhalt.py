@@ -8,7 +8,7 @@ import pytest
 
 import datenlabor
 from datenlabor.catalog import get_lab
-from tests.notebooks import execute_lab
+from tests.notebooks import execute_lab_once
 
 SLUG = "stadtteile-vergleichen"
 COLUMNS = [
@@ -48,7 +48,7 @@ def test_lesson_names_silhouette_bands_and_kmeans_assumptions():
 def test_double_counting_is_measured_and_silhouette_carries_uncertainty(tmp_path):
     lab = get_lab(SLUG)
     out = tmp_path / "ci.ipynb"
-    m = execute_lab(lab, out, lab.ci_parameters)
+    m = execute_lab_once(lab, out, lab.ci_parameters)
     assert m["stark_korrelierte_paare"] >= 10
     assert m["anteil_erste_hauptkomponente"] > 0.6
     assert 0 < m["silhouette_unsicherheit"] < 0.06
