@@ -426,6 +426,53 @@ def _parse_all(sources: Any) -> ast.Module:
     return ast.Module(body=body, type_ignores=[])
 
 
+REPR_TEXT = re.compile(
+    r"""(?<![\w„“])(?:[\[{(]\s*(['"])[^'"\n]{0,80}\1\s*[,:\]})]|b'[^'\n]{0,80}')"""
+)
+"""Python's way of printing a list, dict, tuple or bytes: ``['a', …``, ``{'a': 1``, ``b'…'``."""
+
+_WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def executed_reprs(path: Path) -> list[str]:
+    """Cells of an executed notebook whose app-visible output prints a Python repr.
+
+    The counterpart of ``repr_outputs`` for what a run really showed (stream text, plain
+    text and HTML text; widget views are not text). Cells whose calls are all listed in
+    ``REPR_ALLOWED`` are not reported. Returns ``"Zelle N: <text>"`` entries.
+    """
+    import html as html_module
+
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    allowed = REPR_ALLOWED.get(path.name, set())
+    code = [c for c in nb.get("cells", []) if c.get("cell_type") == "code"]
+    containers = _Containers(_parse_all(_source(c) for c in code))
+    found = []
+    for number, cell in enumerate(nb.get("cells", []), start=1):
+        if cell.get("cell_type") != "code":
+            continue
+        if APP_HIDDEN_TAGS & set(cell.get("metadata", {}).get("tags", [])):
+            continue
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if _WIDGET_VIEW in data:
+                continue
+            text = output.get("text") or data.get("text/html") or data.get("text/plain") or ""
+            text = "".join(text) if isinstance(text, list) else text
+            if "text/html" in data:
+                text = re.sub(r"(?s)<(style|script)\b.*?</\1>", " ", text)
+                text = html_module.unescape(re.sub(r"<[^>]+>", " ", text))
+            hit = REPR_TEXT.search(text)
+            if not hit:
+                continue
+            calls = repr_outputs(_source(cell), containers)
+            if allowed and calls and set(calls) <= allowed:
+                continue
+            line = text[max(0, hit.start() - 20) : hit.end() + 20].strip()
+            found.append(f"Zelle {number}: {line}")
+    return found
+
+
 APP_LAB_CALL = re.compile(r"""\bapp\.lab\(\s*["']([^"']*)["']\s*\)""")
 
 
