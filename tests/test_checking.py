@@ -167,7 +167,7 @@ def test_check_flags_printed_python_lists_and_dicts(tmp_path):
         "print('Spalten:', spalten)",  # also bound to something unknown
         "print(korpus[1][0])",  # one word of a sentence
         "def zeige(korpus):\n    print(korpus)",  # a parameter shadows the list
-        f"print(f'{{len(korpus)}} Sätze, {{plotting.number(1.5, 1)}}')",
+        "print(f'{len(korpus)} Sätze, {plotting.number(1.5, 1)}')",
     ]
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(definitions), hidden]
@@ -196,3 +196,44 @@ def test_known_reprs_are_allowed_only_verbatim(tmp_path, monkeypatch):
     monkeypatch.setattr(checking, "REPR_ALLOWED", {"x.ipynb": {"print(sorted(a))"}})
     problems = checking.check_app_outputs(path)
     assert len(problems) == 1 and "Zelle 2" in problems[0]
+
+
+def test_executed_reprs_reads_what_a_run_showed(tmp_path):
+    """The run-time counterpart (used by the default-parameter run of every lab, no extra kernel)."""
+    import nbformat
+
+    from datenlabor.checking import executed_reprs
+
+    def cell(source, *outputs, tags=()):
+        c = nbformat.v4.new_code_cell(source)
+        c.outputs = list(outputs)
+        c.metadata["tags"] = list(tags)
+        return c
+
+    stream = nbformat.v4.new_output
+    widget = {"application/vnd.jupyter.widget-view+json": {"model_id": "1"}}
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        cell("print(x)", stream("stream", name="stdout", text="Beispiel: ['Gegenstand', 'der']\n")),
+        cell("zeige()", stream("display_data", data={"text/html": "<td>[&#x27;a&#x27;, 1]</td>"})),
+        cell("print(satz)", stream("stream", name="stdout", text="Gebühr (je Tonne): 37 €\n")),
+        cell(
+            "app.interact(f)",
+            stream("display_data", data={**widget, "text/plain": "VBox(children=('x',))"}),
+        ),
+        cell(
+            "print(b)",
+            stream("stream", name="stdout", text="b'Jahr;Pl\\xe4tze'"),
+            tags=["nur-notebook"],
+        ),
+        cell("print(d)", stream("stream", name="stdout", text="{'zahlen': 5.15}\n")),
+        cell(
+            "s",
+            stream("display_data", data={"text/html": "<style>td {x: 'a'}</style><p>„a“ (b)</p>"}),
+        ),
+    ]
+    path = tmp_path / "x.ipynb"
+    nbformat.write(nb, path)
+    shown = executed_reprs(path)
+    assert [s.split(":")[0] for s in shown] == ["Zelle 1", "Zelle 2", "Zelle 6"], shown
+    assert "['Gegenstand', 'der']" in shown[0] and "['a', 1]" in shown[1]

@@ -434,17 +434,19 @@ REPR_TEXT = re.compile(
 _WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
-def executed_reprs(path: Path) -> list[str]:
+def executed_reprs(path: Path, name: str | None = None) -> list[str]:
     """Cells of an executed notebook whose app-visible output prints a Python repr.
 
     The counterpart of ``repr_outputs`` for what a run really showed (stream text, plain
     text and HTML text; widget views are not text). Cells whose calls are all listed in
-    ``REPR_ALLOWED`` are not reported. Returns ``"Zelle N: <text>"`` entries.
+    ``REPR_ALLOWED`` for ``name`` (the lab's notebook file name; default ``path.name``) are
+    not reported. Returns ``"Zelle N: <text>"`` entries; raises ``OSError``/``ValueError``
+    for an unreadable notebook.
     """
     import html as html_module
 
     nb = json.loads(path.read_text(encoding="utf-8"))
-    allowed = REPR_ALLOWED.get(path.name, set())
+    allowed = REPR_ALLOWED.get(name or path.name, set())
     code = [c for c in nb.get("cells", []) if c.get("cell_type") == "code"]
     containers = _Containers(_parse_all(_source(c) for c in code))
     found = []
