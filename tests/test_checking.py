@@ -181,6 +181,25 @@ def test_check_flags_printed_python_lists_and_dicts(tmp_path):
     assert "datenlabor.table" in problems[0] and "nur-notebook" in problems[0]
 
 
+def test_check_flags_a_table_that_is_not_the_last_line(tmp_path):
+    import nbformat
+
+    from datenlabor.checking import check_app_outputs
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("datenlabor.table(df)\ndatenlabor.record('n', 1)"),
+        nbformat.v4.new_code_cell("display(datenlabor.table(df))\ndatenlabor.record('n', 1)"),
+        nbformat.v4.new_code_cell("x = 1\ndatenlabor.table(df)"),
+    ]
+    path = tmp_path / "x.ipynb"
+    nbformat.write(nb, path)
+    problems = check_app_outputs(path)
+    assert (
+        len(problems) == 1 and "Zelle 1: „datenlabor.table(…)“ steht nicht am Ende" in problems[0]
+    )
+
+
 def test_known_reprs_are_allowed_only_verbatim(tmp_path, monkeypatch):
     import nbformat
 

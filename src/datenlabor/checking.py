@@ -398,6 +398,11 @@ def check_app_outputs(path: Path) -> list[str]:
                 f"{path.name}: Zelle {number} zeigt „{shown}“ in der App ungeformt (True/False, "
                 "NaN, dtype); für Menschen formatieren oder die Zelle mit „nur-notebook“ markieren."
             )
+        for lost in _tables_not_shown(sources[number]):
+            problems.append(
+                f"{path.name}: Zelle {number}: „{lost}“ steht nicht am Ende der Zelle und wird "
+                "deshalb nicht angezeigt; display(...) darum schreiben."
+            )
         for call in repr_outputs(sources[number], containers):
             if call in allowed:
                 continue
@@ -408,6 +413,21 @@ def check_app_outputs(path: Path) -> list[str]:
                 "markieren."
             )
     return problems
+
+
+def _tables_not_shown(source: str) -> list[str]:
+    """``datenlabor.table(...)`` statements before a cell's last line: Jupyter shows nothing."""
+    try:
+        body = ast.parse(source).body
+    except SyntaxError:
+        return []
+    return [
+        ast.unparse(stmt.value.func) + "(…)"
+        for stmt in body[:-1]
+        if isinstance(stmt, ast.Expr)
+        and isinstance(stmt.value, ast.Call)
+        and ast.unparse(stmt.value.func) in {"datenlabor.table", "table"}
+    ]
 
 
 def _source(cell: dict) -> str:
