@@ -134,6 +134,14 @@ def test_striche_luecke_reads_dashes_as_gaps(capsys):
     out = capsys.readouterr().out
     assert "3 Lücken" in out and '-p lesen "striche=luecke"' in out
     assert "stattdessen" not in out  # nothing read as 0 any more: one command
+    # the same "-p lesen" as in the printed run command is understood by daten pruefen
+    assert (
+        main(["daten", "pruefen", "daten-erkunden", str(path), "-p", "lesen", "striche=luecke"])
+        == 0
+    )
+    assert "3 Lücken" in capsys.readouterr().out
+    assert main(["daten", "pruefen", "daten-erkunden", str(path), "-p", "jahr", "2020"]) == 2
+    assert "nur „lesen“ und „spalten“" in capsys.readouterr().err
 
 
 def test_value_ranges_and_counts_read_like_german_text(capsys):

@@ -1019,7 +1019,18 @@ def build_parser() -> argparse.ArgumentParser:
 def cmd_data_check(args: argparse.Namespace) -> int:
     from .owndata import check_file
 
-    ok, text = check_file(args.lab, args.datei, args.lesen, args.spalten, args.tabelle)
+    lesen, spalten = args.lesen, args.spalten
+    for name, value in _parse_pairs(args.parameter).items():
+        # the same "-p lesen …"/"-p spalten …" as in the run command it prints
+        if name == "lesen":
+            lesen = value
+        elif name == "spalten":
+            spalten = value
+        else:
+            raise ParameterError(
+                f"„daten pruefen“ nimmt mit -p nur „lesen“ und „spalten“, nicht „{name}“."
+            )
+    ok, text = check_file(args.lab, args.datei, lesen, spalten, args.tabelle)
     print(text, file=sys.stdout if ok else sys.stderr)
     return EXIT_OK if ok else EXIT_USAGE
 
@@ -1040,6 +1051,14 @@ def _add_data_commands(sub: Any) -> None:
     q.add_argument("--lesen", default="", help="Leseoptionen wie beim Parameter „lesen“")
     q.add_argument("--spalten", default="", help="Zuordnung ziel=quelle; … wie bei „spalten“")
     q.add_argument("--tabelle", default=None, help="Tabelle des Labs (z. B. bei „beispiel“)")
+    q.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        metavar=("NAME", "WERT"),
+        help="wie bei „run“: -p lesen … oder -p spalten … (gleichbedeutend mit --lesen/--spalten)",
+    )
     q.set_defaults(func=cmd_data_check)
     _add_portal_commands(data)
 
