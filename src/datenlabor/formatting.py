@@ -291,6 +291,13 @@ def _is_text(values: Any) -> bool:
     )
 
 
+def _html_text(value: Any) -> Any:
+    """Text as HTML shows it literally (``<`` -> ``&lt;``); other values unchanged."""
+    import html
+
+    return html.escape(value) if isinstance(value, str) else value
+
+
 def table(
     data: Any,
     digits: int | dict[Any, int] = 1,
@@ -364,7 +371,7 @@ def table(
     left = [i for i in range(data.shape[1]) if _is_text(data.iloc[:, i])]
     if not data.columns.is_unique:  # Styler formats by label; show text instead
         data = pd.DataFrame(
-            {i: data.iloc[:, i].map(formatter(i)) for i in range(data.shape[1])},
+            {i: data.iloc[:, i].map(formatter(i)).map(_html_text) for i in range(data.shape[1])},
             index=data.index,
         ).set_axis(data.columns, axis=1)
     # Names of the index levels and of the column axis are shown as header cells too.
@@ -373,12 +380,14 @@ def table(
     )
     styler = data.style
     if data.columns.is_unique:
-        styler = styler.format({c: formatter(i) for i, c in enumerate(data.columns)})
+        styler = styler.format({c: formatter(i) for i, c in enumerate(data.columns)}, escape="html")
     for level in range(data.columns.nlevels):
-        styler = styler.format_index(header, axis=1, level=level)
+        styler = styler.format_index(header, axis=1, level=level, escape="html")
     if index:
         for level, name in enumerate(data.index.names):
-            styler = styler.format_index(_cell_formatter(1, _is_plain(name)), axis=0, level=level)
+            styler = styler.format_index(
+                _cell_formatter(1, _is_plain(name)), axis=0, level=level, escape="html"
+            )
     else:
         styler = styler.hide(axis="index")
     if left:
