@@ -291,11 +291,16 @@ def _is_text(values: Any) -> bool:
     )
 
 
-def _html_text(value: Any) -> Any:
-    """Text as HTML shows it literally (``<`` -> ``&lt;``); other values unchanged."""
+def _as_text(format_value: Any) -> Any:
+    """``format_value`` whose result HTML shows literally (``<`` -> ``&lt;``): cells and names
+    from own files never become markup. Escapes the shown text, so lookups see raw values."""
     import html
 
-    return html.escape(value) if isinstance(value, str) else value
+    def shown(value: Any) -> Any:
+        text = format_value(value)
+        return html.escape(text) if isinstance(text, str) else text
+
+    return shown
 
 
 def table(
@@ -363,15 +368,15 @@ def table(
     def formatter(position: int) -> Any:
         column, values = data.columns[position], data.iloc[:, position]
         whole = pd.api.types.is_float_dtype(values.dtype) and bool((values.dropna() % 1 == 0).all())
-        return _cell_formatter(
-            column_digits(column), _is_plain(column), column_format(column), whole
+        return _as_text(
+            _cell_formatter(column_digits(column), _is_plain(column), column_format(column), whole)
         )
 
     # Text columns read from the left, numbers (also numbers already written as text) from the right.
     left = [i for i in range(data.shape[1]) if _is_text(data.iloc[:, i])]
     if not data.columns.is_unique:  # Styler formats by label; show text instead
         data = pd.DataFrame(
-            {i: data.iloc[:, i].map(formatter(i)).map(_html_text) for i in range(data.shape[1])},
+            {i: data.iloc[:, i].map(formatter(i)) for i in range(data.shape[1])},
             index=data.index,
         ).set_axis(data.columns, axis=1)
     # Names of the index levels and of the column axis are shown as header cells too.
@@ -380,13 +385,13 @@ def table(
     )
     styler = data.style
     if data.columns.is_unique:
-        styler = styler.format({c: formatter(i) for i, c in enumerate(data.columns)}, escape="html")
+        styler = styler.format({c: formatter(i) for i, c in enumerate(data.columns)})
     for level in range(data.columns.nlevels):
-        styler = styler.format_index(header, axis=1, level=level, escape="html")
+        styler = styler.format_index(_as_text(header), axis=1, level=level)
     if index:
         for level, name in enumerate(data.index.names):
             styler = styler.format_index(
-                _cell_formatter(1, _is_plain(name)), axis=0, level=level, escape="html"
+                _as_text(_cell_formatter(1, _is_plain(name))), axis=0, level=level
             )
     else:
         styler = styler.hide(axis="index")
