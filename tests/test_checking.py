@@ -123,3 +123,136 @@ def test_check_wants_the_lab_named_once_and_matching_its_folder(tmp_path, mini_l
     for replacement, message in cases.items():
         notebook.write_text(original.replace('app.lab(\\"mini\\")', replacement), encoding="utf-8")
         assert any(message in p for p in check_app_calls(get_lab("mini", tmp_path))), replacement
+
+
+def test_check_flags_printed_python_lists_and_dicts(tmp_path):
+    """print()/display() of a list, dict, tuple or bytes shows Python's repr to citizens."""
+    import nbformat
+
+    from datenlabor.checking import check_app_outputs
+
+    definitions = (
+        "def saetze_von(text):\n"
+        "    saetze = []\n"
+        "    for s in text.split('.'):\n"
+        "        saetze.append(s)\n"
+        "    return saetze\n"
+        "def in_saetze(text):\n"
+        "    saetze, satz = [], []\n"
+        "    for w in text.split():\n"
+        "        satz.append(w)\n"
+        "    saetze.append(satz)\n"
+        "    return saetze\n"
+        "def satz(n):\n"
+        "    return f'{n} Sätze'\n"
+        "korpus = [s for t in texte for s in in_saetze(t)]\n"
+        "namen = ', '.join(sorted(woerter))\n"
+        "spalten = ['a', 'b']\n"
+        "spalten = df.columns\n"
+    )
+    hidden = nbformat.v4.new_code_cell("print(sorted(woerter))")
+    hidden.metadata["tags"] = ["nur-notebook"]
+    flagged = [
+        "print(saetze_von('A. B.'))",
+        "print({w: len(w) for w in woerter})",
+        "print('Beispiel:', korpus[1])",
+        "print(f'{spalte}: {sorted(werte.unique())}')",
+        "print(datei.read_bytes()[:160])",
+        "def zeige(x):\n    display(x.split())",
+    ]
+    fine = [
+        "print(satz(3))",
+        "print('Namen:', namen)",
+        "print(', '.join(saetze_von('A. B.')))",
+        "print('Spalten:', spalten)",  # also bound to something unknown
+        "print(korpus[1][0])",  # one word of a sentence
+        "def zeige(korpus):\n    print(korpus)",  # a parameter shadows the list
+        "print(f'{len(korpus)} Sätze, {plotting.number(1.5, 1)}')",
+    ]
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(definitions), hidden]
+    nb.cells += [nbformat.v4.new_code_cell(s) for s in flagged + fine]
+    path = tmp_path / "x.ipynb"
+    nbformat.write(nb, path)
+    problems = check_app_outputs(path)
+    cells = [int(p.split("Zelle ")[1].split(" ")[0]) for p in problems]
+    assert cells == [3, 4, 5, 6, 7, 8], problems
+    assert "„print('Beispiel:', korpus[1])“ Python-Schreibweise" in problems[2]
+    assert "datenlabor.table" in problems[0] and "nur-notebook" in problems[0]
+
+
+def test_check_flags_a_table_that_is_not_the_last_line(tmp_path):
+    import nbformat
+
+    from datenlabor.checking import check_app_outputs
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("datenlabor.table(df)\ndatenlabor.record('n', 1)"),
+        nbformat.v4.new_code_cell("display(datenlabor.table(df))\ndatenlabor.record('n', 1)"),
+        nbformat.v4.new_code_cell("x = 1\ndatenlabor.table(df)"),
+    ]
+    path = tmp_path / "x.ipynb"
+    nbformat.write(nb, path)
+    problems = check_app_outputs(path)
+    assert (
+        len(problems) == 1 and "Zelle 1: „datenlabor.table(…)“ steht nicht am Ende" in problems[0]
+    )
+
+
+def test_known_reprs_are_allowed_only_verbatim(tmp_path, monkeypatch):
+    import nbformat
+
+    from datenlabor import checking
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("print(sorted(a))"),
+        nbformat.v4.new_code_cell("print(sorted(b))"),
+    ]
+    path = tmp_path / "x.ipynb"
+    nbformat.write(nb, path)
+    monkeypatch.setattr(checking, "REPR_ALLOWED", {"x.ipynb": {"print(sorted(a))"}})
+    problems = checking.check_app_outputs(path)
+    assert len(problems) == 1 and "Zelle 2" in problems[0]
+
+
+def test_executed_reprs_reads_what_a_run_showed(tmp_path):
+    """The run-time counterpart (used by the default-parameter run of every lab, no extra kernel)."""
+    import nbformat
+
+    from datenlabor.checking import executed_reprs
+
+    def cell(source, *outputs, tags=()):
+        c = nbformat.v4.new_code_cell(source)
+        c.outputs = list(outputs)
+        c.metadata["tags"] = list(tags)
+        return c
+
+    stream = nbformat.v4.new_output
+    widget = {"application/vnd.jupyter.widget-view+json": {"model_id": "1"}}
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        cell("print(x)", stream("stream", name="stdout", text="Beispiel: ['Gegenstand', 'der']\n")),
+        cell("zeige()", stream("display_data", data={"text/html": "<td>[&#x27;a&#x27;, 1]</td>"})),
+        cell("print(satz)", stream("stream", name="stdout", text="Gebühr (je Tonne): 37 €\n")),
+        cell(
+            "app.interact(f)",
+            stream("display_data", data={**widget, "text/plain": "VBox(children=('x',))"}),
+        ),
+        cell(
+            "print(b)",
+            stream("stream", name="stdout", text="b'Jahr;Pl\\xe4tze'"),
+            tags=["nur-notebook"],
+        ),
+        cell("print(d)", stream("stream", name="stdout", text="{'zahlen': 5.15}\n")),
+        cell(
+            "s",
+            stream("display_data", data={"text/html": "<style>td {x: 'a'}</style><p>„a“ (b)</p>"}),
+        ),
+    ]
+    path = tmp_path / "x.ipynb"
+    nbformat.write(nb, path)
+    shown = executed_reprs(path)
+    assert [s.split(":")[0] for s in shown] == ["Zelle 1", "Zelle 2", "Zelle 6"], shown
+    assert "['Gegenstand', 'der']" in shown[0] and "['a', 1]" in shown[1]

@@ -144,3 +144,17 @@ def test_readable_headers_restore_umlauts_and_nouns_after_je():
     # whole words only: words that merely contain „ue“/„ae“ stay as they are
     assert readable("quelle") == "Quelle" and readable("aktuell") == "Aktuell"
     assert readable("Schon Lesbar") == "Schon Lesbar"
+
+
+def test_table_shows_text_from_a_file_as_text_not_html():
+    """Own data end up in app pages: a cell or column name never becomes markup."""
+    import pandas as pd
+
+    from datenlabor import table
+
+    df = pd.DataFrame({"<b>titel</b>": ["<script>x</script>", "A & B"], "n": [1, 2000.5]})
+    html = table(df).to_html()
+    assert "<script>" not in html and "&lt;script&gt;x&lt;/script&gt;" in html
+    assert "A &amp; B" in html and "2.000,5" in html and "<b>" not in html
+    twice = pd.DataFrame([["<i>", 1]], columns=["a", "a"])  # non-unique columns: own branch
+    assert "&lt;i&gt;" in table(twice).to_html()

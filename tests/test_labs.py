@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from datenlabor.catalog import discover
+from datenlabor.checking import executed_reprs
 from tests.notebooks import execute_lab_once
 
 LABS = discover()
@@ -48,5 +49,7 @@ def test_lab_runs_with_default_parameters(lab, tmp_path, monkeypatch):
         monkeypatch.setenv(plotting.CHECK_FOLDER, str(charts))  # the kernel inherits it
     metrics = execute_lab_once(lab, tmp_path / "default.ipynb")
     assert set(lab.metric_ranges) <= set(metrics)
+    shown = executed_reprs(tmp_path / "default.ipynb", lab.notebook.name)
+    assert not shown, f"{lab.slug}: Python-Schreibweise in der App: {shown}"
     problems = charts / "probleme.txt"
     assert not problems.exists(), f"{lab.slug}: Diagramme\n{problems.read_text(encoding='utf-8')}"

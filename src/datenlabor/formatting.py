@@ -291,6 +291,18 @@ def _is_text(values: Any) -> bool:
     )
 
 
+def _as_text(format_value: Any) -> Any:
+    """``format_value`` whose result HTML shows literally (``<`` -> ``&lt;``): cells and names
+    from own files never become markup. Escapes the shown text, so lookups see raw values."""
+    import html
+
+    def shown(value: Any) -> Any:
+        text = format_value(value)
+        return html.escape(text) if isinstance(text, str) else text
+
+    return shown
+
+
 def table(
     data: Any,
     digits: int | dict[Any, int] = 1,
@@ -356,8 +368,8 @@ def table(
     def formatter(position: int) -> Any:
         column, values = data.columns[position], data.iloc[:, position]
         whole = pd.api.types.is_float_dtype(values.dtype) and bool((values.dropna() % 1 == 0).all())
-        return _cell_formatter(
-            column_digits(column), _is_plain(column), column_format(column), whole
+        return _as_text(
+            _cell_formatter(column_digits(column), _is_plain(column), column_format(column), whole)
         )
 
     # Text columns read from the left, numbers (also numbers already written as text) from the right.
@@ -375,10 +387,12 @@ def table(
     if data.columns.is_unique:
         styler = styler.format({c: formatter(i) for i, c in enumerate(data.columns)})
     for level in range(data.columns.nlevels):
-        styler = styler.format_index(header, axis=1, level=level)
+        styler = styler.format_index(_as_text(header), axis=1, level=level)
     if index:
         for level, name in enumerate(data.index.names):
-            styler = styler.format_index(_cell_formatter(1, _is_plain(name)), axis=0, level=level)
+            styler = styler.format_index(
+                _as_text(_cell_formatter(1, _is_plain(name))), axis=0, level=level
+            )
     else:
         styler = styler.hide(axis="index")
     if left:
