@@ -211,8 +211,8 @@ erzeugt sie mit festem Zufall. Mit dem Parameter `daten` laden Sie eigene Daten 
             f"""tabelle = datenlabor.load("{slug}", path=daten, lesen=lesen, spalten=spalten)
 if not daten and is_synthetic("{slug}"):
     display(HTML("<p><strong>Hinweis:</strong> Dies sind erfundene Beispieldaten.</p>"))
-datenlabor.table(tabelle.head(), caption="Die ersten Zeilen der Daten")
-datenlabor.record("anzahl_zeilen", int(len(tabelle)), label="Anzahl Zeilen")""",
+datenlabor.record("anzahl_zeilen", int(len(tabelle)), label="Anzahl Zeilen")
+datenlabor.table(tabelle.head(), caption="Die ersten Zeilen der Daten")""",
         ),
         _cell(
             "markdown",
