@@ -249,10 +249,7 @@ def load(
         info = df.attrs.get("csv_info") or {}
         for warning in info.get("warnings", []):
             print(f"Hinweis zu „{source.name}“: {warning}")
-        from .columns import OPTIONAL_MAY_BE_MISSING
-
-        lax = dataset_id in OPTIONAL_MAY_BE_MISSING
-        out = apply_schema(df, fields, source.name, spalten or "", lax)
+        out = own_table(dataset_id, df, fields, source.name, spalten or "")
         for line in reading_notes(out) + out.attrs["spalten"].notes():
             print(f"Hinweis zu „{source.name}“: {line}")
         check_constraints(out, fields, source.name)
@@ -279,6 +276,35 @@ def load(
         na_values=[""],
     )
     return apply_schema(df, fields, f"{dataset_id}/{res['path']}")
+
+
+def own_table(
+    dataset_id: str, df: pd.DataFrame, fields: list[dict[str, Any]], source: str, spalten: str = ""
+) -> pd.DataFrame:
+    """An own file (``df`` as read by ``csvfiles.read_csv``) shaped for dataset ``dataset_id``.
+
+    Tables of indicators (``columns.INDICATOR_TABLES``) keep their key columns under the
+    lab's names and every number column of the file under its own name; their
+    ``attrs["indikatoren"]`` is ``{label: column}`` (``columns.indicator_labels``). Other
+    datasets get the schema's columns (``apply_schema``). Raises ``CsvError`` (German).
+    """
+    from .columns import OPTIONAL_MAY_BE_MISSING, indicator_fields, indicator_labels
+
+    try:
+        own = indicator_fields(dataset_id, fields, df, spalten)
+    except CsvError as exc:
+        raise CsvError(f"Die Datei „{source}“ passt nicht zum erwarteten Aufbau. {exc}") from None
+    if own is None:
+        return apply_schema(df, fields, source, spalten, dataset_id in OPTIONAL_MAY_BE_MISSING)
+    out = apply_schema(df, own, source, spalten, True)
+    labels = indicator_labels(out, own)
+    if not labels:
+        raise CsvError(
+            f"Die Datei „{source}“ enthält keine Spalte mit Zahlen, die sich vergleichen "
+            f"ließe. Gefundene Spalten: {', '.join(map(str, df.columns))}."
+        )
+    out.attrs["indikatoren"] = labels
+    return out
 
 
 MAX_EXAMPLE_ROWS = 3
