@@ -293,7 +293,10 @@ def own_table(
     try:
         own = indicator_fields(dataset_id, fields, df, spalten)
     except CsvError as exc:
-        raise CsvError(f"Die Datei „{source}“ passt nicht zum erwarteten Aufbau. {exc}") from None
+        raise CsvError(
+            f"Die Datei „{source}“ passt nicht zum erwarteten Aufbau. {exc}\n"
+            "Alle weiteren Zahlenspalten der Datei sind Kennzahlen (unter ihrem Namen)."
+        ) from None
     if own is None:
         return apply_schema(df, fields, source, spalten, dataset_id in OPTIONAL_MAY_BE_MISSING)
     out = apply_schema(df, own, source, spalten, True)

@@ -111,7 +111,9 @@ def check_file(
     if notes:
         lines += ["", "Beim Lesen bemerkt:"] + [f"  {n}" for n in notes]
     indicators = table_df.attrs.get("indikatoren") or {}
-    keys = [c for c in resolution.columns if c.name not in indicators.values() or c.source != c.name]
+    keys = [
+        c for c in resolution.columns if c.name not in indicators.values() or c.source != c.name
+    ]
     lines += ["", "So werden die Spalten des Labs gefüllt:"]
     width = max(len(c.name) for c in keys)
     for c in keys:
@@ -121,7 +123,10 @@ def check_file(
         if found:
             lines.append(f"  {'':<{width}}  Werte: {found}")
     if indicators:
-        lines += ["", "Kennzahlen der Datei (in der App und im Notebook unter diesen Namen wählbar):"]
+        lines += [
+            "",
+            "Kennzahlen der Datei (in der App und im Notebook unter diesen Namen wählbar):",
+        ]
         for label, column in indicators.items():
             lines.append(f"  „{label}“  Werte: {_value_range(table_df[column])}")
         choice = _indicator_parameter(lab)
