@@ -300,6 +300,7 @@ def own_table(
     if own is None:
         return apply_schema(df, fields, source, spalten, dataset_id in OPTIONAL_MAY_BE_MISSING)
     out = apply_schema(df, own, source, spalten, True)
+    _check_one_row_per_key(out, dataset_id, source)
     labels = indicator_labels(out, own)
     if not labels:
         raise CsvError(
@@ -308,6 +309,27 @@ def own_table(
         )
     out.attrs["indikatoren"] = labels
     return out
+
+
+def _check_one_row_per_key(df: pd.DataFrame, dataset_id: str, source: str) -> None:
+    """An indicator table has one row per district (and year); German ``CsvError`` otherwise."""
+    from .columns import INDICATOR_TABLES
+
+    keys = [
+        k for k in INDICATOR_TABLES[dataset_id] if k in ("bezirk", "stadtteil", "jahr") and k in df
+    ]
+    keys = [k for k in keys if df[k].notna().any()]
+    twice = df[df.duplicated(keys, keep=False)]
+    if keys and len(twice):
+        example = ", ".join(
+            " ".join(str(v) for v in row) for row in twice[keys].drop_duplicates().head(3).values
+        )
+        per = " und ".join(k.capitalize() for k in keys)
+        raise CsvError(
+            f"Die Datei „{source}“ hat mehrere Zeilen für dasselbe ({per}), z. B. {example}. "
+            f"Dieses Lab braucht eine Zeile je {per} – etwa eine Stadtteilstatistik, keine "
+            "Liste von Gebäuden oder Meldungen."
+        )
 
 
 MAX_EXAMPLE_ROWS = 3
