@@ -48,7 +48,7 @@ def test_bad_pairs_are_refused_in_german_before_the_server_starts(capsys, tmp_pa
             f"stadtteile-vergleichen={fixture_path('eigene-daten', 'gebaeude-energie.csv')}",
             "braucht eine Zeile je Bezirk",
         ),
-        (f"orte-und-wege={STATISTIK}", "arbeitet nicht mit eigenen Daten"),
+        (f"orte-und-wege={STATISTIK}", "nur für Labs mit einer eigenen Tabelle"),
     ]
     for pair, message in cases:
         with pytest.raises(ServerOptionError, match=message):

@@ -57,6 +57,11 @@ def check_entries(chosen: dict[str, Path]) -> dict[str, tuple[str, str]]:
     for slug, path in chosen.items():
         try:
             lab = get_lab(slug)
+            if not any(p.kind == "csv" for p in lab.parameters.values()):
+                raise ServerOptionError(
+                    "--daten gibt es nur für Labs mit einer eigenen Tabelle (Parameter „daten“). "
+                    "Eigene Dateien anderer Art nimmt das Lab in JupyterLab (datenlabor lab)."
+                )
             name = own_data_parameter(lab)
             if not path.is_file():
                 raise ServerOptionError(f"Die Datei „{path}“ gibt es nicht.")
