@@ -151,10 +151,19 @@ def test_daily_lab_refuses_the_annual_building_table_before_the_kernel(tmp_path,
 def test_district_statistics_fill_the_exploration_lab_with_empty_optional_columns():
     df = datenlabor.load("stadtteile-musterstadt", path=OWN / "stadtteile-statistik.csv")
     assert df["stadtteil"].nunique() == 8 and df["geburten"].isna().all()
-    assert df["anteil_sgb2_haushalte"].min() == 0  # „-“ is exactly zero
-    assert df["arbeitslosenquote"].isna().sum() == 1  # „.“ is a gap
+    assert df["SGB-II-Quote in %"].min() == 0  # „-“ is exactly zero
+    assert df["Arbeitslose in %"].isna().sum() == 1  # „.“ is a gap
     how = {c.name: c.how for c in df.attrs["spalten"].columns}
     assert how["einwohner"] == "erkannt" and how["hinweis"] == "leer"
+    # the indicators are the file's number columns under their own names, then Einwohner
+    assert list(df.attrs["indikatoren"]) == [
+        "Anteil unter 18 Jahren in %",
+        "Anteil 65 Jahre und älter in %",
+        "Arbeitslose in %",
+        "SGB-II-Quote in %",
+        "Einwohner insgesamt",
+    ]
+    assert df.attrs["indikatoren"]["Einwohner insgesamt"] == "einwohner"
 
 
 def test_data_check_for_the_quality_lab_takes_any_csv_and_flags_personal_columns(capsys):

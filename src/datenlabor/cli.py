@@ -202,7 +202,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_params(args: argparse.Namespace) -> int:
     from .catalog import get_lab
-    from .parameters import TYPE_NAMES
+    from .parameters import NUMBER_COLUMNS, TYPE_NAMES, data_column
 
     lab = get_lab(args.lab)
     print(f"Parameter von „{lab.title}“ ({lab.slug}):\n")
@@ -214,6 +214,14 @@ def cmd_params(args: argparse.Namespace) -> int:
             # The notebook's hint points here; printed by `params` itself it would point at itself.
             print(f"      {p.help.replace(' (Aufbau: datenlabor params)', '')}")
         print(f"      Erlaubt: {p.allowed()}")
+        source = data_column(p)
+        if source:  # lab.yaml aus_daten: with an own file its values are the choices
+            what = (
+                "ihre Zahlenspalten"
+                if source == NUMBER_COLUMNS
+                else f"die Werte ihrer Spalte „{source}“"
+            )
+            print(f"      Mit eigener Datei: {what} (datenlabor daten pruefen zeigt sie).")
     return EXIT_OK
 
 

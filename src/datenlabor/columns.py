@@ -67,6 +67,17 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "kategorie_oben",
     ),
     "stadtteil": ("ortsteil", "district", "quartier", "stadtbezirk", "viertel"),
+    "bezirk": (
+        "stadtteil",
+        "statistischer_bezirk",
+        "bezirksname",
+        "ortsteil",
+        "district",
+        "quartier",
+        "stadtbezirk",
+        "viertel",
+        "gebiet",
+    ),
     "besuche": ("besucher", "besucherzahl", "kunden", "vorsprachen", *_COUNT),
     "geoeffnet": ("offen", "open", "oeffnungstag", "geoeffnet_ja_nein"),
     "jahr": ("year", "berichtsjahr", "stichjahr"),
@@ -109,6 +120,20 @@ DEFAULTS: dict[str, Default] = {
 #: Datasets whose optional columns an own file may lack (they stay empty, the notebook
 #: skips what needs them): statistics offices publish different sets of indicators.
 OPTIONAL_MAY_BE_MISSING = {"stadtteile-musterstadt"}
+
+#: Tables of indicators (one row per district, or per district and year). With own data
+#: only these key columns of the schema are filled (name → required); every other
+#: number column of the file is an indicator under its own name (``indicator_fields``).
+INDICATOR_TABLES: dict[str, dict[str, bool]] = {
+    "stadtteil-profile": {"bezirk": True, "jahr": False},
+    "stadtteile-musterstadt": {
+        "jahr": True,
+        "stadtteil": True,
+        "einwohner": True,
+        "geburten": False,
+        "hinweis": False,
+    },
+}
 
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
@@ -330,3 +355,86 @@ def fill_defaults(df: pd.DataFrame, resolution: Resolution) -> pd.DataFrame:
             df[c.name] = float("nan")
 
     return df[[c.name for c in resolution.columns]]
+
+
+def indicator_fields(
+    dataset_id: str, fields: list[dict[str, Any]], df: pd.DataFrame, spalten: str = ""
+) -> list[dict[str, Any]] | None:
+    """Schema fields for an own file of an indicator table (``INDICATOR_TABLES``), else None.
+
+    ``fields`` is the bundled schema, ``df`` the file as read (text columns, with
+    ``attrs["csv_info"]``). Returns the key fields (district, year, …) and one field per
+    other number column of the file, named as in the file (e.g. „Anteil SGB-II-Empfänger
+    in %“), in the file's column order; key fields the file lacks come last (they stay
+    empty). A number column named like a schema field keeps that field's type.
+    Identifier and year-like columns are not indicators. Each indicator field carries
+    ``"indikator": True``. Raises ``CsvError`` like ``resolve`` when a required key
+    column is missing or ambiguous.
+    """
+    keys = INDICATOR_TABLES.get(dataset_id)
+    if keys is None:
+        return None
+    from .csvfiles import _is_key_or_year, convert_types
+
+    by_name = {f["name"]: f for f in fields}
+    key_fields = []
+    for name, required in keys.items():
+        f = dict(
+            by_name.get(name) or {"name": name, "type": "integer" if name == "jahr" else "string"}
+        )
+        constraints = dict(f.get("constraints") or {})
+        constraints["required"] = required
+        f["constraints"] = constraints
+        key_fields.append(f)
+    resolution = resolve(key_fields, df.columns, spalten, optional_may_be_missing=True)
+    source_of = {c.name: c.source for c in resolution.columns if c.source is not None}
+    used = set(source_of.values())
+    typed = convert_types(df, df.attrs.get("csv_info"))
+    position = {str(c).strip(): i for i, c in enumerate(df.columns)}
+    found: list[tuple[int, dict[str, Any]]] = [
+        (position.get(str(source_of[f["name"]]).strip(), 0), f)
+        for f in key_fields
+        if f["name"] in source_of
+    ]
+    for column in df.columns:
+        name = str(column).strip()
+        if column in used or name in used:
+            continue
+        values = typed[column]
+        text = df[column].dropna().astype(str).str.strip()
+        if not str(values.dtype).startswith(("int", "float")) or values.notna().sum() == 0:
+            continue
+        if _is_key_or_year(name, text[text != ""]):
+            continue  # numbers that name something (Bezirksnummer, Jahr) are no indicator
+        field = dict(by_name.get(name) or {"name": name, "type": "number"})
+        field["indikator"] = True
+        found.append((position[name], field))
+    found.sort(key=lambda pair: pair[0])
+    missing = [f for f in key_fields if f["name"] not in source_of]
+    return [f for _, f in found] + missing
+
+
+def indicator_labels(df: pd.DataFrame, fields: list[dict[str, Any]]) -> dict[str, str]:
+    """``{label: column}`` of the indicators of a table loaded with ``indicator_fields``.
+
+    Labels are the file's own column names, in the file's order (a column named like
+    a schema field, e.g. ``anteil_unter_18``, reads „Anteil unter 18“). Number key
+    columns (e.g. ``einwohner`` from „Einwohner insgesamt“) are indicators too, under
+    the file's name, after the others; the year is not.
+    """
+    from .formatting import readable
+
+    resolution = df.attrs.get("spalten")
+    sources = {c.name: c.source for c in resolution.columns} if resolution else {}
+    found = []
+    for f in fields:
+        name = f["name"]
+        if name not in df.columns or df[name].notna().sum() == 0:
+            continue
+        if f.get("indikator"):
+            found.append((0, readable(name), name))
+        elif f.get("type") in ("integer", "number") and name != "jahr" and sources.get(name):
+            source = sources[name]
+            found.append((1, readable(source) if source == name else source, name))
+    found.sort(key=lambda item: item[0])  # stable: the file's order within each kind
+    return {label: column for _, label, column in found}

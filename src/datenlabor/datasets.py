@@ -249,10 +249,7 @@ def load(
         info = df.attrs.get("csv_info") or {}
         for warning in info.get("warnings", []):
             print(f"Hinweis zu „{source.name}“: {warning}")
-        from .columns import OPTIONAL_MAY_BE_MISSING
-
-        lax = dataset_id in OPTIONAL_MAY_BE_MISSING
-        out = apply_schema(df, fields, source.name, spalten or "", lax)
+        out = own_table(dataset_id, df, fields, source.name, spalten or "")
         for line in reading_notes(out) + out.attrs["spalten"].notes():
             print(f"Hinweis zu „{source.name}“: {line}")
         check_constraints(out, fields, source.name)
@@ -279,6 +276,60 @@ def load(
         na_values=[""],
     )
     return apply_schema(df, fields, f"{dataset_id}/{res['path']}")
+
+
+def own_table(
+    dataset_id: str, df: pd.DataFrame, fields: list[dict[str, Any]], source: str, spalten: str = ""
+) -> pd.DataFrame:
+    """An own file (``df`` as read by ``csvfiles.read_csv``) shaped for dataset ``dataset_id``.
+
+    Tables of indicators (``columns.INDICATOR_TABLES``) keep their key columns under the
+    lab's names and every number column of the file under its own name; their
+    ``attrs["indikatoren"]`` is ``{label: column}`` (``columns.indicator_labels``). Other
+    datasets get the schema's columns (``apply_schema``). Raises ``CsvError`` (German).
+    """
+    from .columns import OPTIONAL_MAY_BE_MISSING, indicator_fields, indicator_labels
+
+    try:
+        own = indicator_fields(dataset_id, fields, df, spalten)
+    except CsvError as exc:
+        raise CsvError(
+            f"Die Datei „{source}“ passt nicht zum erwarteten Aufbau. {exc}\n"
+            "Alle weiteren Zahlenspalten der Datei sind Kennzahlen (unter ihrem Namen)."
+        ) from None
+    if own is None:
+        return apply_schema(df, fields, source, spalten, dataset_id in OPTIONAL_MAY_BE_MISSING)
+    out = apply_schema(df, own, source, spalten, True)
+    _check_one_row_per_key(out, dataset_id, source)
+    labels = indicator_labels(out, own)
+    if not labels:
+        raise CsvError(
+            f"Die Datei „{source}“ enthält keine Spalte mit Zahlen, die sich vergleichen "
+            f"ließe. Gefundene Spalten: {', '.join(map(str, df.columns))}."
+        )
+    out.attrs["indikatoren"] = labels
+    return out
+
+
+def _check_one_row_per_key(df: pd.DataFrame, dataset_id: str, source: str) -> None:
+    """An indicator table has one row per district (and year); German ``CsvError`` otherwise."""
+    from .columns import INDICATOR_TABLES
+
+    keys = [
+        k for k in INDICATOR_TABLES[dataset_id] if k in ("bezirk", "stadtteil", "jahr") and k in df
+    ]
+    keys = [k for k in keys if df[k].notna().any()]
+    twice = df[df.duplicated(keys, keep=False)]
+    if keys and len(twice):
+        example = ", ".join(
+            " ".join(str(v) for v in row) for row in twice[keys].drop_duplicates().head(3).values
+        )
+        per = " und ".join(k.capitalize() for k in keys)
+        raise CsvError(
+            f"Die Datei „{source}“ hat mehrere Zeilen für dasselbe ({per}), z. B. {example}. "
+            f"Dieses Lab braucht eine Zeile je {per} – etwa eine Stadtteilstatistik, keine "
+            "Liste von Gebäuden oder Meldungen."
+        )
 
 
 MAX_EXAMPLE_ROWS = 3

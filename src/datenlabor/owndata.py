@@ -42,9 +42,9 @@ def check_file(
     ``DatenlaborError`` only for an unknown lab or a file that cannot be read.
     """
     from .catalog import get_lab
-    from .columns import OPTIONAL_MAY_BE_MISSING, format_mapping, parse_mapping, resolve
+    from .columns import format_mapping, parse_mapping
     from .csvfiles import read_csv
-    from .datasets import apply_schema, check_constraints, resource
+    from .datasets import check_constraints, own_table, resource
     from .running import own_data_options
 
     lab = get_lab(slug)
@@ -103,9 +103,8 @@ def check_file(
         lines += _dash_variant(notes, command, lesen)
         return True, "\n".join(lines)
     try:
-        lax = dataset_id in OPTIONAL_MAY_BE_MISSING
-        resolution = resolve(fields, raw.columns, spalten, lax)
-        table_df = apply_schema(raw, fields, source.name, spalten, lax)
+        table_df = own_table(dataset_id, raw, fields, source.name, spalten)
+        resolution = table_df.attrs["spalten"]
         check_constraints(table_df, fields, source.name)
     except DatenlaborError as exc:
         lines += ["", "So kann das Lab die Datei noch nicht verwenden:", str(exc)]
@@ -115,14 +114,29 @@ def check_file(
     notes = reading_notes(table_df)
     if notes:
         lines += ["", "Beim Lesen bemerkt:"] + [f"  {n}" for n in notes]
+    indicators = table_df.attrs.get("indikatoren") or {}
+    keys = [
+        c for c in resolution.columns if c.name not in indicators.values() or c.source != c.name
+    ]
     lines += ["", "So werden die Spalten des Labs gefüllt:"]
-    width = max(len(c.name) for c in resolution.columns)
-    for c in resolution.columns:
+    width = max(len(c.name) for c in keys)
+    for c in keys:
         origin = f"← „{c.source}“" if c.source else f"← {c.note or '–'}"
         lines.append(f"  {c.name:<{width}}  {origin}  ({HOW_DE[c.how]})")
         found = _value_range(table_df[c.name])
         if found:
             lines.append(f"  {'':<{width}}  Werte: {found}")
+    if indicators:
+        lines += [
+            "",
+            "Kennzahlen der Datei (in der App und im Notebook unter diesen Namen wählbar):",
+        ]
+        for label, column in indicators.items():
+            lines.append(f"  „{label}“  Werte: {_value_range(table_df[column])}")
+        choice = _indicator_parameter(lab)
+        if choice:
+            shown = list(indicators)[: 2 if lab.parameters[choice].type == "list" else 1]
+            lines.append(f'Auswahl beim Start, z. B.: -p {choice} "{"; ".join(shown)}"')
     if resolution.ignored:
         lines += [
             "",
@@ -134,6 +148,13 @@ def check_file(
     lines += ["", "So starten Sie das Lab mit dieser Datei:", f"  {command}"]
     lines += _dash_variant(notes, command, lesen)
     return True, "\n".join(lines)
+
+
+def _indicator_parameter(lab: Any) -> str | None:
+    """The lab's parameter whose choices are the file's indicators (``aus_daten: zahlenspalten``)."""
+    from .parameters import NUMBER_COLUMNS, data_column
+
+    return next((n for n, p in lab.parameters.items() if data_column(p) == NUMBER_COLUMNS), None)
 
 
 def _check_geodata(lab: Any, path: Path, geo: dict[str, str], lesen: str) -> tuple[bool, str]:

@@ -130,7 +130,9 @@ class Parameter:
             if isinstance(value, list | tuple):
                 items = list(value)
             else:
-                items = [v.strip() for v in str(value).split(",") if v.strip()]
+                # "a; b" when a value itself holds a comma (column names of statistics files)
+                sep = ";" if ";" in str(value) else ","
+                items = [v.strip() for v in str(value).split(sep) if v.strip()]
             return items
         if t == "str":
             if isinstance(value, list | dict):
@@ -319,11 +321,20 @@ MAX_LISTED_VALUES = 30
 """At most this many values of a file are named in a message (then „… N Werte insgesamt“)."""
 
 
+NUMBER_COLUMNS = "zahlenspalten"
+"""``aus_daten: zahlenspalten``: the choices are the indicators of an own file, i.e. its
+number columns under their own names (``datasets.own_table``, ``attrs["indikatoren"]``)."""
+
+MAX_DEFAULT_INDICATORS = 8
+"""With own data, a list of indicators the person did not choose is the file's first eight."""
+
+
 def data_column(param: Parameter) -> str | None:
     """The dataset column whose values the choices of ``param`` are with own data.
 
     Declared in lab.yaml as ``aus_daten: <spalte>`` (e.g. ``stadtteile: {…, aus_daten:
-    stadtteil}``); None for parameters whose choices do not come from the data.
+    stadtteil}``), or ``aus_daten: zahlenspalten`` for the file's indicators (its number
+    columns); None for parameters whose choices do not come from the data.
     """
     column = param.extra.get("aus_daten")
     return str(column) if column else None
@@ -333,10 +344,14 @@ def data_choices(param: Parameter, frame: Any) -> list[Any] | None:
     """Sorted distinct values of ``param``'s data column in ``frame`` (a loaded own table).
 
     Values are plain Python scalars (``int`` for whole numbers such as years, else
-    ``str``/``float``); gaps are left out. None if the parameter is not data-driven or
-    the column is missing from ``frame``.
+    ``str``/``float``); gaps are left out. For ``aus_daten: zahlenspalten`` the names of
+    the file's indicators in the file's order. None if the parameter is not data-driven
+    or the column is missing from ``frame``.
     """
     column = data_column(param)
+    if column == NUMBER_COLUMNS:
+        labels = getattr(frame, "attrs", {}).get("indikatoren")
+        return list(labels) if labels else None
     if column is None or column not in getattr(frame, "columns", ()):
         return None
     values = []
@@ -408,9 +423,11 @@ def fit_to_data(
                 f"Parameter „{name}“: {problem}. Die Datei enthält: {_listed(choices)}."
             )
             continue
-        if param.type == "list":
+        if param.type == "list" and data_column(param) == NUMBER_COLUMNS:
+            new: Any = choices[:MAX_DEFAULT_INDICATORS]
+        elif param.type == "list":
             kept = [v for v in items if v in choices]
-            new: Any = kept or choices[: max(1, min(len(items), 3))]
+            new = kept or choices[: max(1, min(len(items), 3))]
         elif isinstance(value, int | float) and not isinstance(value, bool):
             numbers = [c for c in choices if isinstance(c, int | float)]
             new = max(numbers) if numbers else choices[-1]

@@ -156,7 +156,8 @@ def test_district_statistics_explored_without_mapping(tmp_path):
     lab = get_lab("daten-erkunden")
     out = tmp_path / "out.ipynb"
     csv = OWN / "stadtteile-statistik.csv"
-    metrics = execute_lab(lab, out, {"daten": str(csv), "indikator": "Arbeitslosenquote"})
+    # indicators keep the file's names: „Arbeitslose in %“, not Musterstadt's „Arbeitslosenquote“
+    metrics = execute_lab(lab, out, {"daten": str(csv), "indikator": "Arbeitslose in %"})
     assert metrics["anzahl_stadtteile"] == 8
     assert metrics["einwohner_gesamt"] == 125032
     assert 3 <= metrics["median"] <= 12 and 3 <= metrics["mittelwert"] <= 12
@@ -167,3 +168,27 @@ def test_district_statistics_explored_without_mapping(tmp_path):
         "Stadtteile: Die Voreinstellung gibt es in „stadtteile-statistik.csv“ nicht, "
         "verwendet wird Altstadt-Nord, Altstadt-Süd, Am Wasserturm." in text
     )
+
+
+@pytest.mark.slow
+def test_district_statistics_grouped_with_the_files_indicators(tmp_path):
+    """stadtteile-vergleichen on the statistics office file, without any mapping.
+
+    The district column („Stadtteil“) is found by name; the indicators are the file's five
+    number columns under their own names; of six years the newest (2024) is compared, so
+    there are 8 districts. With 8 invented districts a clear group structure is not to be
+    expected: the silhouette must lie in the lab's range of 2 to 6 groups and below the
+    „brauchbare Struktur“ level 0,5, and stability is whatever it is (0 to 1).
+    """
+    lab = get_lab("stadtteile-vergleichen")
+    out = tmp_path / "out.ipynb"
+    csv = OWN / "stadtteile-statistik.csv"
+    metrics = execute_lab(lab, out, {"daten": str(csv)})
+    assert metrics["anzahl_bezirke"] == 8
+    assert -1 <= metrics["silhouette"] < 0.5
+    assert 2 <= metrics["bestes_k"] <= 6  # k = 7 and 8 cannot be scored with 8 districts
+    assert 0 <= metrics["stabilitaet"] <= 1
+    text = _all_output_text(out)
+    assert "Verglichen wird das Jahr 2024." in text
+    assert "„SGB-II-Quote in %“: „-“ (3×) als 0 gelesen" in text
+    assert "bei „Arbeitslose in %“" in text  # the groups in words use the file's names

@@ -56,7 +56,10 @@ def test_own_german_csv_is_used(lab, tmp_path):
     assert metrics["anzahl_bezirke"] == 45
     assert 0.3 <= metrics["silhouette"] <= 0.8
     assert 2 <= metrics["bestes_k"] <= 8
-    assert metrics["anteil_groesstes_merkmal_ohne_skalierung"] > 0.9
+    # With own data the indicators are the file's number columns (here the first eight:
+    # einwohner, bevoelkerungsdichte, …); two large-scale columns, inhabitants and density,
+    # share the unscaled distances, so the largest has about half of them.
+    assert metrics["anteil_groesstes_merkmal_ohne_skalierung"] > 0.45
 
 
 @pytest.mark.browser

@@ -124,6 +124,10 @@ class DatenlaborVoila(Voila):
         return [lab for lab in discover(labs_dir()) if lab.notebook.is_file()]
 
     def initialize(self, argv: list[str] | None = None) -> None:
+        # --daten LAB=DATEI: checked first; the labs are then served from a private copy
+        from .owndata import prepare_labs
+
+        prepare_labs(DatenlaborServer(config=self.config).daten)
         export_absolute()
         # Our template folder first, so Voilà finds the "datenlabor" template.
         paths = [

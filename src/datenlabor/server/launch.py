@@ -39,9 +39,13 @@ def workshop_url(ip: str, port: int) -> str:
     return f"http://{host}:{port}/"
 
 
-def banner(url: str, ip: str, pool_plan: dict[str, int], max_sessions: int) -> str:
-    """The start message: address, pools, session cap and a QR code for the terminal."""
+def banner(
+    url: str, ip: str, pool_plan: dict[str, int], max_sessions: int, daten: list[str] | None = None
+) -> str:
+    """The start message: address, pools, session cap, own files and a QR code for the terminal."""
     import segno
+
+    from .owndata import banner_lines
 
     out = io.StringIO()
     print("Datenlabor-Workshop-Server läuft.", file=out)
@@ -51,6 +55,8 @@ def banner(url: str, ip: str, pool_plan: dict[str, int], max_sessions: int) -> s
     warm = ", ".join(f"{k.split('/')[0]}: {v}" for k, v in pool_plan.items()) or "keine"
     print(f"  Vorgewärmte Kernel je Lab: {warm}", file=out)
     print(f"  Höchstens {max_sessions} gleichzeitige Sitzungen. Beenden mit Strg+C.", file=out)
+    for line in banner_lines(daten or []):
+        print(f"  {line}", file=out)
     segno.make(url, error="m").terminal(out=out, compact=True)
     return out.getvalue()
 
@@ -163,5 +169,8 @@ def serve(
         settings.url = workshop_url(settings.ip, settings.port)
     logging.getLogger("tornado.access").setLevel(logging.WARNING)
     if not quiet:
-        print(banner(settings.url, settings.ip, app.pool_plan, settings.max_sitzungen), flush=True)
+        text = banner(
+            settings.url, settings.ip, app.pool_plan, settings.max_sitzungen, settings.daten
+        )
+        print(text, flush=True)
     app.start()

@@ -80,6 +80,13 @@ class DatenlaborServer(Configurable):
         config=True,
         help="Lab im Mittelpunkt des Workshops: bekommt mehr vorgewärmte Kernel (mehrfach möglich).",
     ).tag(metavar="LAB", vorgabe="keins")
+    daten = List(
+        Unicode(),
+        config=True,
+        help="Eigene Datei für ein Lab als LAB=DATEI (mehrfach möglich), vor dem Start geprüft; "
+        "das Lab zeigt allen Besuchenden die Auswertung dieser Datei – nur für interne "
+        "Workshops. Besuchende selbst können Labs keine eigenen Daten geben.",
+    ).tag(metavar="LAB=DATEI", vorgabe="keine")
     pool_fokus = Integer(
         10, min=0, config=True, help="Vorgewärmte Kernel je Fokus-Lab (je etwa 70–110 MB)."
     ).tag(metavar="N")
