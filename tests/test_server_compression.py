@@ -103,6 +103,12 @@ class PrecompressedHandlerTest(tornado.testing.AsyncHTTPTestCase):
         # a range request and a client without compression get the file itself
         ranged = self.fetch_js(**{"Accept-Encoding": "br", "Range": "bytes=0-9"})
         assert ranged.code == 206 and ranged.body == SCRIPT[:10]
+        # without Brotli (plain HTTP in a local network): the Zopfli gzip, once it is made
+        self.fetch_js(**{"Accept-Encoding": "gzip, deflate"})
+        wait_for(lambda: next((k for k in self.store.memory if k[1] == "gzip"), None))
+        zipped = self.fetch_js(**{"Accept-Encoding": "gzip, deflate"})
+        assert zipped.headers["Content-Encoding"] == "gzip" and "-gzip" in zipped.headers["Etag"]
+        assert gzip.decompress(zipped.body) == SCRIPT
         plain = self.fetch_js(**{"Accept-Encoding": "identity"})
         assert plain.body == SCRIPT and "Content-Encoding" not in plain.headers
 
