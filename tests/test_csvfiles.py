@@ -588,6 +588,24 @@ def test_spreadsheet_with_title_rows_text_numbers_and_named_sheet(tmp_path):
         read_csv(corpus("utf8-bom.csv"), lesen="blatt=Daten")
 
 
+def test_numbers_stored_as_text_in_a_sheet_read_the_german_way(tmp_path):
+    """Statistics offices export sheets whose cells hold "21.892" as text (Excel: "Zahl als
+    Text gespeichert"); that is 21892 inhabitants, never 21,892. A number cell 21.892 stays
+    21.892, and a text column with nothing else to go by is read German, with a warning."""
+    expected = read_csv(own("stadtteile-statistik.csv"), convert=True)
+    as_text = read_csv(own("stadtteile-statistik.csv"))  # every cell as written in the file
+    got = read_csv(_as_spreadsheet(as_text, tmp_path / "text.xlsx"), convert=True)
+    assert got["Einwohner insgesamt"].tolist() == expected["Einwohner insgesamt"].tolist()
+    assert got["SGB-II-Quote in %"].sum() == pytest.approx(expected["SGB-II-Quote in %"].sum())
+    alone = pd.DataFrame({"Ort": ["A", "B"], "Einwohner": ["21.892", "5.998"]})
+    got = read_csv(_as_spreadsheet(alone, tmp_path / "allein.xlsx"), convert=True)
+    assert got["Einwohner"].tolist() == [21892, 5998]
+    assert "„Einwohner“: Zellen mit Text wie „21.892“" in got.attrs["csv_info"]["warnings"][0]
+    numbers = pd.DataFrame({"Ort": ["A", "B"], "Wert": [21.892, 5.5]})
+    got = read_csv(_as_spreadsheet(numbers, tmp_path / "zahlen.xlsx"), convert=True)
+    assert got["Wert"].tolist() == [21.892, 5.5] and not got.attrs["csv_info"]["warnings"]
+
+
 # ----------------------------------------------------------------------------- whole corpus
 ALL_FILES = sorted(
     [p for p in fixture_path("csv").glob("*.csv")]

@@ -11,6 +11,7 @@ the handlers share lives in the tornado application settings (set by
 from __future__ import annotations
 
 import html
+import json
 import re
 import time
 from typing import Any
@@ -118,7 +119,8 @@ class GermanErrorPages(tornado.web.OutputTransform):
 
     Voilà's static files, our static files and pages, the health check: whatever
     answers 404, 405 (``DELETE`` on a page) or 500 with tornado's built-in page.
-    JSON answers of the APIs stay as they are (the front end reads them).
+    JSON error answers of the APIs keep their keys (the front end reads them) with German
+    texts; no answer names the server software (``Server`` header).
     Registered as ``functools.partial(GermanErrorPages, settings=app.settings)``
     before compression.
     """
@@ -129,6 +131,8 @@ class GermanErrorPages(tornado.web.OutputTransform):
         self.head = request.method == "HEAD"
 
     def transform_first_chunk(self, status_code, headers, chunk, finishing):  # noqa: ANN001
+        if "Server" in headers:  # no software version for visitors (or scanners)
+            del headers["Server"]
         if status_code >= 400 and finishing and TORNADO_ERROR_PAGE.match(chunk.strip()):
             chunk = render_message(self.settings, status_code)
             headers["Content-Type"] = "text/html; charset=UTF-8"
@@ -136,7 +140,35 @@ class GermanErrorPages(tornado.web.OutputTransform):
             headers["Content-Length"] = str(len(chunk))
             if self.head:
                 chunk = b""
+        elif (
+            status_code >= 400
+            and finishing
+            and headers.get("Content-Type", "").startswith("application/json")
+        ):
+            chunk = _german_json_error(status_code, chunk)
+            if "Content-Length" in headers:
+                headers["Content-Length"] = str(len(chunk))
         return status_code, headers, chunk
+
+
+def _german_json_error(status: int, chunk: bytes) -> bytes:
+    """A JSON error answer of Jupyter's APIs with German ``message``/``reason`` (same keys).
+
+    The keys stay, so a front end that reads them keeps working; the English text
+    (``'_xsrf' argument missing from POST``, ``Method Not Allowed``) is replaced.
+    """
+    try:
+        body = json.loads(chunk)
+    except ValueError:
+        return chunk
+    if not isinstance(body, dict) or not ({"message", "reason"} & set(body)):
+        return chunk
+    title, message = error_text(status)
+    if "message" in body:
+        body["message"] = message
+    if "reason" in body:
+        body["reason"] = title
+    return json.dumps(body, ensure_ascii=False).encode()
 
 
 class OversizedRequest(tornado.routing.Matcher):
