@@ -242,7 +242,7 @@ class SecurityHeaders(tornado.web.OutputTransform):
     """Adds the security headers to every HTTP response (also Voilà's and errors).
 
     Scripts, styles, fonts and PNGs get only ``nosniff`` (the page-level headers
-    apply to documents; SVG and HTML files keep them all). No ``Server`` header.
+    apply to documents; SVG and HTML files keep them all).
 
     Static assets (Voilà's bundle, widget extensions, our CSS) may be cached
     for an hour, so a participant who opens a second lab or reloads does not
@@ -257,7 +257,6 @@ class SecurityHeaders(tornado.web.OutputTransform):
         self.assets = assets
 
     def transform_first_chunk(self, status_code, headers, chunk, finishing):  # noqa: ANN001
-        headers.pop("Server", None)  # no version for fingerprinting
         cacheable = status_code in (200, 304) and any(part in self.path for part in CACHEABLE)
         ctype = str(headers.get("Content-Type", ""))
         if cacheable and ctype.startswith(ASSET_TYPES):
