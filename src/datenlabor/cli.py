@@ -193,7 +193,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(f"{lab.slug}")
         print(f"  {lab.title} – {lab.summary}")
         print(
-            f"  Dauer: {lab.duration_minutes} Minuten · Zielgruppe: {lab.audience} · Niveau: {lab.level}"
+            f"  Dauer: {lab.duration_minutes} Minuten · Zielgruppe: {lab.audience_text} · Niveau: {lab.level}"
         )
     if not labs:
         print("Keine Labs gefunden.")
@@ -211,7 +211,8 @@ def cmd_params(args: argparse.Namespace) -> int:
             f"  {p.name}  ({TYPE_NAMES.get(p.type, p.type)}, Vorgabe: {_default_text(p.default)})"
         )
         if p.help:
-            print(f"      {p.help}")
+            # The notebook's hint points here; printed by `params` itself it would point at itself.
+            print(f"      {p.help.replace(' (Aufbau: datenlabor params)', '')}")
         print(f"      Erlaubt: {p.allowed()}")
     return EXIT_OK
 
@@ -250,7 +251,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             if not (own and n in lab.parameters and data_column(lab.parameters[n]))
         }
         values = {**ci, **values}
-    result = execute(lab, values, args.output, progress=not args.quiet, timeout=args.timeout)
+    # the bar redraws itself with \r: in a log file or pipe it would be one endless line
+    progress = not args.quiet and sys.stderr.isatty()
+    result = execute(lab, values, args.output, progress=progress, timeout=args.timeout)
     from .formatting import decimal, metric_value
 
     def german(value: Any) -> str:

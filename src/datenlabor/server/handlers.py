@@ -20,7 +20,7 @@ import tornado.routing
 import tornado.web
 from voila.tornado.handler import TornadoVoilaHandler
 
-from ..catalog import AUDIENCES, LEVELS, Lab
+from ..catalog import AUDIENCES, LEVELS, TECHNIQUE_FAMILIES, Lab
 from ..formatting import count
 from .admission import client_address
 from .branding import Branding, logo_html
@@ -309,12 +309,22 @@ class OversizedHandler(PageMixin, tornado.web.RequestHandler):
         self.render_page("message.html", status=status, title=title, message=message, retry=False)
 
 
+def technique_options(labs: list[Lab]) -> list[str]:
+    """The gallery's „Technik“ choices: the technique families of ``labs`` (``catalog.
+    TECHNIQUE_FAMILIES``), each once, in the table's order; a family no lab has is left out."""
+    seen: dict[str, str] = {}
+    for family in (f for lab in labs for f in lab.technique_families):
+        seen.setdefault(family.casefold(), family)
+    order = [f for f, _ in TECHNIQUE_FAMILIES]
+    return sorted(seen.values(), key=lambda f: (order.index(f) if f in order else len(order), f))
+
+
 def _match(lab: Lab, audience: str, level: str, technique: str) -> bool:
     if audience and lab.audience not in (audience, "beide"):
         return False
     if level and lab.level != level:
         return False
-    return not (technique and technique.casefold() not in {t.casefold() for t in lab.techniques})
+    return not (technique and technique not in lab.technique_families)
 
 
 class GalleryHandler(PageMixin, tornado.web.RequestHandler):
@@ -328,12 +338,8 @@ class GalleryHandler(PageMixin, tornado.web.RequestHandler):
         audience = self.get_argument("zielgruppe", "")
         level = self.get_argument("niveau", "")
         technique = self.get_argument("technik", "")
-        # one entry per technique whatever its capitalisation ("Logistische"/"logistische Regression")
-        spelled: dict[str, str] = {}
-        for t in (t for lab in self.labs for t in lab.techniques):
-            if t.casefold() not in spelled or t[:1].isupper():
-                spelled[t.casefold()] = t
-        techniques = sorted(spelled.values(), key=str.casefold)
+        techniques = technique_options(self.labs)
+        spelled = {t.casefold(): t for t in techniques}
         audiences = [a for a in AUDIENCES if a != "beide"]
         # Unknown filter values are ignored rather than answered with an empty page.
         audience = audience if audience in audiences else ""
@@ -347,6 +353,7 @@ class GalleryHandler(PageMixin, tornado.web.RequestHandler):
                 "duration": lab.duration_minutes,
                 "level": lab.level,
                 "audience": lab.audience,
+                "audience_text": lab.audience_text,
                 "techniques": lab.techniques,
                 "url": base + app_path(lab),
             }
