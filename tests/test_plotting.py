@@ -12,6 +12,7 @@ import base64
 import io
 
 import matplotlib
+import matplotlib.patches
 import numpy as np
 import pytest
 
@@ -108,7 +109,42 @@ def labelled_points():
     return fig
 
 
+def long_row_names():
+    """daten-schuetzen "Was die Anonymisierung kostet": long names of horizontal bars."""
+    fig, ax = plotting.figure(figsize=(7.5, 3.4))
+    names = ["Alter vergröbert", "Postleitzahl gekürzt", "Datensätze weggelassen",
+             "Gruppen mit nur einer Leistung"]  # fmt: skip
+    bars = ax.barh(names, [1.0, 0.5, 0.01, 0.02])
+    ax.bar_label(bars, labels=["Stufe 3 von 3", "", "1,0 %", "2 %"], padding=3)
+    ax.set_xlim(0, 1.6)
+    ax.set_title("Was die Anonymisierung kostet (Anteil am Höchstwert)")
+    return fig
+
+
+def district_map():
+    """orte-und-wege: a map of 12 districts with name and value in each (area_labels)."""
+    fig, ax = plotting.figure(figsize=(7.5, 7.2))
+    xs, ys = np.meshgrid(np.arange(4), np.arange(3))
+    ax.scatter(xs.ravel(), ys.ravel(), s=4000, marker="s", color=plotting.PALETTE[4])
+    plotting.area_labels(
+        ax, xs.ravel(), ys.ravel(), [f"{n}\n{10 + i} %" for i, n in enumerate(DISTRICTS)]
+    )
+    ax.legend(
+        handles=[matplotlib.patches.Patch(color=plotting.PALETTE[4], label="bis 21 %")],
+        title="Anteil der Kinder mit Kita in höchstens 500 m Fußweg (Quantile)",
+        loc="upper center", bbox_to_anchor=(0.5, -0.02), frameon=False,
+    )  # fmt: skip
+    ax.set_xlim(-0.5, 3.5)
+    ax.set_ylim(-0.5, 2.5)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    ax.set_title("Erreichbarkeit: Kita zu Fuß in höchstens 500 m")
+    return fig
+
+
 CHARTS = [
+    long_row_names,
+    district_map,
     births,
     rates_by_group,
     long_title_and_bar_labels,
@@ -132,6 +168,18 @@ def test_narrow_layout_has_no_overlapping_or_small_or_cut_text(make):
     assert plotting.layout_problems(fig) == []
     # shown at its own size in the 256 px content box of a 320 px screen, never shrunk
     assert _picture_width(fig) <= 256
+    matplotlib.pyplot.close(fig)
+
+
+def test_map_areas_are_numbered_on_the_phone_with_a_key_below():
+    fig = district_map()
+    plotting.narrow_layout(fig)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax._datenlabor_area_labels][:2] == ["1", "2"]
+    key = [" ".join(t.get_text().split()) for t in fig.legends[0].get_texts()]
+    assert "1 Hafenviertel 10 %" in key and "12 Am Sonnenhang 21 %" in key
+    # the map is as tall as its shape needs, not as the wide figure was
+    assert fig.get_size_inches()[1] < 7
     matplotlib.pyplot.close(fig)
 
 
@@ -180,7 +228,8 @@ def test_a_chart_that_cannot_be_laid_out_narrow_keeps_only_the_wide_picture(monk
     shown = []
     monkeypatch.setattr("IPython.display.display", shown.append)
     fig = plotting.figure()[0]
-    fig.axes[0].barh(["Gruppen mit nur einer einzigen Leistung im ganzen Stadtgebiet"], [1])
+    # one word: cannot be wrapped (row names with spaces are)
+    fig.axes[0].barh(["Donaudampfschifffahrtsgesellschaftskapitänsmützenabzeichenträger"], [1])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         plotting.show(fig, alt="Balken")

@@ -92,6 +92,38 @@ def label_points(ax: Any, xs: Any, ys: Any, labels: Any, **kwargs: Any) -> list[
     return texts
 
 
+def area_labels(ax: Any, xs: Any, ys: Any, labels: Any, **kwargs: Any) -> list[Any]:
+    """Write ``labels[i]`` centred at (``xs[i]``, ``ys[i]``), e.g. names of map areas.
+
+    On a phone there is no room for names inside small areas: the phone version
+    (:func:`narrow_layout`) writes the number ``i + 1`` there instead and lists
+    "number label" as a key below the chart (in the legend). ``kwargs`` go to
+    ``ax.annotate`` (default 9 pt, centred, on a white box). Returns the annotations.
+    """
+    kwargs.setdefault("fontsize", _MIN_TEXT_PT)
+    kwargs.setdefault("ha", "center")
+    kwargs.setdefault("va", "center")
+    kwargs.setdefault("zorder", 6)
+    kwargs.setdefault(
+        "bbox", {"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.8}
+    )
+    texts = [
+        ax.annotate(str(label), (x, y), **kwargs)
+        for x, y, label in zip(xs, ys, labels, strict=True)
+    ]
+    ax._datenlabor_area_labels = texts
+    return texts
+
+
+def _number_areas(ax: Any) -> list[str]:
+    """Phone version of :func:`area_labels`: numbers in the areas; returns the key lines."""
+    key = []
+    for nr, text in enumerate(getattr(ax, "_datenlabor_area_labels", []), start=1):
+        key.append(f"{nr} {' '.join(text.get_text().split())}")
+        text.set_text(str(nr))
+    return key
+
+
 def _place_labels(ax: Any, renderer: Any) -> None:
     """Choose the place of every point label of ``ax`` (see :func:`label_points`)."""
     from matplotlib.transforms import Bbox
@@ -240,8 +272,9 @@ def narrow_layout(fig: Any, width_px: int = NARROW_PX) -> None:
     Side-by-side panels are stacked; every text gets at least 9 pt (12,5 px at
     100 dpi), titles at most 12 pt, tick labels 10 pt; titles start at the
     left edge (a single chart's title spans the whole width); legends go below a single chart in
-    one column; titles, axis labels, legend entries and category tick labels
-    are wrapped at spaces to the room they have; number axes get fewer ticks,
+    one column; names of map areas (:func:`area_labels`) become numbers with a key in the
+    legend; titles, axis labels, legend titles and entries and category tick labels
+    (row names of horizontal bars: to 40 % of the width) are wrapped at spaces to the room they have; number axes get fewer ticks,
     category tick labels that still collide get 9 pt, then are turned, and the figure grows
     taller while texts inside a chart collide (at most twice, by a quarter). Check
     the result with :func:`layout_problems`.
@@ -252,6 +285,9 @@ def narrow_layout(fig: Any, width_px: int = NARROW_PX) -> None:
 
     heights = _stack_panels(fig)
     single = len(fig.axes) == 1
+    if single and fig.axes[0].get_aspect() != "auto":  # a map: as tall as its shape needs
+        ax = fig.axes[0]
+        heights = [min(heights[0], width_px / fig.dpi * ax.get_aspect() * ax.get_data_ratio())]
     for ax in fig.axes:  # point labels are kept inside the picture by _place_labels
         for text in getattr(ax, "_datenlabor_point_labels", []):
             text.set_in_layout(False)
@@ -264,14 +300,21 @@ def narrow_layout(fig: Any, width_px: int = NARROW_PX) -> None:
         ax = fig.axes[0]
         fig.suptitle(ax.get_title(), fontsize=ax.title.get_fontsize())
         ax.set_title("")
+    from matplotlib.patches import Patch
+
     legend_rows = 0
     for ax in fig.axes:
         legend = ax.get_legend()
-        if legend is None:
+        key = _number_areas(ax)
+        if legend is None and not key:
             continue
-        handles, labels = legend.legend_handles, [t.get_text() for t in legend.get_texts()]
-        title = legend.get_title().get_text() or None
-        legend.remove()
+        handles, labels, title = [], [], None
+        if legend is not None:
+            handles, labels = legend.legend_handles, [t.get_text() for t in legend.get_texts()]
+            title = legend.get_title().get_text() or None
+            legend.remove()
+        handles = [*handles, *(Patch(visible=False) for _ in key)]
+        labels = [*labels, *key]
         legend_rows += len(labels) + (1 if title else 0)
         if single:
             fig.legend(
@@ -294,18 +337,24 @@ def narrow_layout(fig: Any, width_px: int = NARROW_PX) -> None:
             elif isinstance(locator, AutoDateLocator):
                 locator.maxticks = dict.fromkeys(locator.maxticks, 3)
                 fewer = True
+    width = fig.bbox.width
+    for ax in fig.axes:  # first: the panels' places depend on the row names' width
+        if not isinstance(ax.yaxis.get_major_locator(), MaxNLocator):
+            fewer = _wrap_row_labels(ax, 0.4 * width, renderer) or fewer
     if fewer:
         fig.draw(renderer)
-    width = fig.bbox.width
     if fig._suptitle is not None:
         _wrap(fig._suptitle, width - 8, renderer)
     for legend in fig.legends:
+        _wrap(legend.get_title(), width - 8, renderer)
         for text in legend.get_texts():
             _wrap(text, width - 50, renderer)
     for ax in fig.axes:
         if ax.get_legend() is not None:
+            room = ax.get_window_extent(renderer).width
+            _wrap(ax.get_legend().get_title(), room - 8, renderer)
             for text in ax.get_legend().get_texts():
-                _wrap(text, ax.get_window_extent(renderer).width - 50, renderer)
+                _wrap(text, room - 50, renderer)
     for ax in fig.axes:
         box = ax.get_window_extent(renderer)
         if ax.get_title():  # a panel's title starts at the left edge of the picture
@@ -335,6 +384,8 @@ def narrow_layout(fig: Any, width_px: int = NARROW_PX) -> None:
                 _place_labels(ax, renderer)
         if attempt == 2 or not layout_problems(fig):
             break
+        if single and fig.axes[0].get_aspect() != "auto":
+            break  # a taller picture only adds white space around a map
         w, h = fig.get_size_inches()
         fig.set_size_inches(w, h * 1.25)
 
@@ -352,6 +403,24 @@ def _wrap_categories(ax: Any, renderer: Any) -> None:
         _wrap(text, gap - 8, renderer)
         wrapped.append(text.get_text())
     ax.set_xticks(locations, wrapped)
+
+
+def _wrap_row_labels(ax: Any, max_px: float, renderer: Any) -> bool:
+    """Wrap the category labels of ``ax``'s y axis (rows of a horizontal bar chart) to
+    ``max_px``, so long row names do not push the chart off the left edge; True if any
+    was wrapped."""
+    locations = list(ax.get_yticks())
+    labels = ax.yaxis.get_majorticklabels()
+    texts = [t.get_text() for t in labels]
+    if len(texts) != len(locations) or not any(any(c.isalpha() for c in t) for t in texts):
+        return False
+    for text in labels:
+        _wrap(text, max_px, renderer)
+    wrapped = [t.get_text() for t in labels]
+    if wrapped == texts:
+        return False
+    ax.set_yticks(locations, wrapped)
+    return True
 
 
 def _overlapping(texts: list[Any], renderer: Any) -> list[tuple[Any, Any]]:

@@ -27,6 +27,7 @@ from ..paths import export_absolute, labs_dir
 from . import voila_compat
 from .admission import trusted_networks
 from .branding import load_branding, logo_html
+from .compression import precompressed
 from .handlers import (
     MAX_HEADER_SIZE,
     AssetLog,
@@ -237,6 +238,13 @@ class DatenlaborVoila(Voila):
         import jinja2
 
         kept, page = voila_compat.public_handlers(self, super().init_handlers())
+        # Voilà's bundle, widget extensions, template files: strongly compressed once (compression.py)
+        kept = [
+            (h[0], precompressed(h[1]), *h[2:])
+            if isinstance(h[1], type) and issubclass(h[1], tornado.web.StaticFileHandler)
+            else h
+            for h in kept
+        ]
         labs = self.labs()
         allowed = "|".join(re.escape(notebook_key(lab)) for lab in labs) or "(?!)"
         assets = AssetLog()
@@ -265,7 +273,7 @@ class DatenlaborVoila(Voila):
             (base, GalleryHandler, {"labs": labs}),
             (
                 base + r"datenlabor/static/(.*)",
-                tornado.web.StaticFileHandler,
+                precompressed(tornado.web.StaticFileHandler),
                 {"path": str(static_dir())},
             ),
             (base + r"datenlabor/(impressum|datenschutz|barrierefreiheit)", page_handler_class()),
