@@ -987,7 +987,9 @@ def build_parser() -> argparse.ArgumentParser:
 def cmd_data_check(args: argparse.Namespace) -> int:
     from .owndata import check_file
 
-    ok, text = check_file(args.lab, args.datei, args.lesen, args.spalten, args.tabelle)
+    ok, text = check_file(
+        args.lab, args.datei, args.lesen, args.spalten, args.tabelle, args.form or ""
+    )
     print(text, file=sys.stdout if ok else sys.stderr)
     return EXIT_OK if ok else EXIT_USAGE
 
@@ -1008,6 +1010,11 @@ def _add_data_commands(sub: Any) -> None:
     q.add_argument("--lesen", default="", help="Leseoptionen wie beim Parameter „lesen“")
     q.add_argument("--spalten", default="", help="Zuordnung ziel=quelle; … wie bei „spalten“")
     q.add_argument("--tabelle", default=None, help="Tabelle des Labs (z. B. bei „beispiel“)")
+    q.add_argument(
+        "--form",
+        default=None,
+        help="Form der Daten bei Labs mit zwei Formen: automatisch, zeitreihe oder querschnitt",
+    )
     q.set_defaults(func=cmd_data_check)
     _add_portal_commands(data)
 
