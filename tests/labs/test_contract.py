@@ -23,6 +23,7 @@ from datenlabor.catalog import discover
 from datenlabor.columns import DEFAULTS, OPTIONAL_MAY_BE_MISSING
 from datenlabor.errors import CsvError
 from datenlabor.paths import project_root
+from datenlabor.shapes import forms
 from tests.helpers import german_csv
 
 LABS = discover()
@@ -40,6 +41,10 @@ def _own_data_tables() -> list:
             dataset = param.extra.get("dataset") or lab.datasets[0]
             table = param.extra.get("table")
             found.append(pytest.param(dataset, table, id=f"{lab.slug}-{name}"))
+            if param.extra.get("form_parameter"):  # each further shape the file may have
+                for form, other in forms(dataset).items():
+                    if other != (table or datasets.resource(dataset)["name"]):
+                        found.append(pytest.param(dataset, other, id=f"{lab.slug}-{name}-{form}"))
     return found
 
 
@@ -95,7 +100,12 @@ def test_misnamed_column_gets_a_german_message(dataset, table, tmp_path):
     fields = datasets.resource(dataset, table)["schema"]["fields"]
     required = {f["name"] for f in fields if (f.get("constraints") or {}).get("required")}
     lax = dataset in OPTIONAL_MAY_BE_MISSING
-    column = next(c for c in reversed(expected) if c not in DEFAULTS and (c in required or not lax))
+    may_miss = {f["name"] for f in fields if f.get("missingAllowed")}  # stays empty
+    column = next(
+        c
+        for c in reversed(expected)
+        if c not in DEFAULTS and (c in required or not (lax or c in may_miss))
+    )
     bundled = datenlabor.load(dataset, table).head(20)
     bad = tmp_path / "falsch.csv"
     bad.write_bytes(german_csv(bundled.rename(columns={column: f"{column} (alt)"})))
