@@ -131,9 +131,19 @@ def prepare(lab: Lab, values: dict[str, Any]) -> dict[str, Any]:
             dataset_id = param.extra.get("dataset") or (lab.datasets[0] if lab.datasets else None)
             if dataset_id:
                 try:
-                    frame = load(dataset_id, **own_data_options(lab, clean, name), path=value)
+                    options = own_data_options(lab, clean, name)
+                    frame = load(dataset_id, **options, path=value)
                 except DatasetError as exc:
                     raise ParameterError(f"Parameter „{name}“: {exc}") from None
+                shape = param.extra.get("form_parameter")
+                if shape in lab.parameters:  # say which shape the lab will treat it as
+                    from .shapes import detect_form
+
+                    form = clean.get(shape, lab.parameters[shape].default)
+                    found = detect_form(
+                        dataset_id, value, form, options["lesen"], options["spalten"]
+                    )
+                    print(f"Form der Daten: {found.text}")
                 wanted = {
                     n: held[n] if n in held else p.default
                     for n, p in lab.parameters.items()
@@ -182,8 +192,11 @@ def own_data_options(lab: Lab, values: dict[str, Any], name: str) -> dict[str, A
         dataset_id = extra.get("dataset") or lab.datasets[0]
         table = (
             detect_form(
-                dataset_id, values.get(name) or None, values.get(shape, params[shape].default),
-                lesen=lesen, spalten=spalten,
+                dataset_id,
+                values.get(name) or None,
+                values.get(shape, params[shape].default),
+                lesen=lesen,
+                spalten=spalten,
             ).table
             or table
         )

@@ -116,8 +116,7 @@ def detect_form(
         return Shape(SERIES, "", "")
     if form != AUTOMATIC and form not in tables:
         raise ParameterError(
-            f"Parameter „form“: Dieser Datensatz kennt nur {', '.join(tables)} "
-            f"(oder {AUTOMATIC})."
+            f"Parameter „form“: Dieser Datensatz kennt nur {', '.join(tables)} (oder {AUTOMATIC})."
         )
     if not path:
         chosen = SERIES if form == AUTOMATIC and SERIES in tables else form
