@@ -103,6 +103,12 @@ def test_dash_read_as_zero_is_said_in_daten_pruefen_and_before_the_kernel(capsys
     assert "„SGB-II-Quote in %“: „-“ (3×) als 0 gelesen (genau null)" in out
     assert '-p lesen "striche=luecke"' in out
     assert "„.“ (1×) als Lücke gelesen" in out
+    # both ways to start the lab are printed, the second one with the dash option
+    plain, variant = out.split("starten Sie stattdessen so:")
+    assert "datenlabor run daten-erkunden -p daten" in plain.split("So starten Sie")[1]
+    assert "striche=luecke" not in plain.split("So starten Sie")[1]
+    assert variant.strip().startswith("datenlabor run daten-erkunden -p daten")
+    assert '-p lesen "striche=luecke"' in variant
     prepare(get_lab("daten-erkunden"), {"daten": path})  # what `run` does before the kernel
     out = capsys.readouterr().out
     assert "Hinweis zu „stadtteile-statistik.csv“: Spalte „SGB-II-Quote in %“: „-“ (3×)" in out
@@ -127,6 +133,7 @@ def test_striche_luecke_reads_dashes_as_gaps(capsys):
     assert main(["daten", "pruefen", "daten-erkunden", str(path), "--lesen", "striche=luecke"]) == 0
     out = capsys.readouterr().out
     assert "3 Lücken" in out and '-p lesen "striche=luecke"' in out
+    assert "stattdessen" not in out  # nothing read as 0 any more: one command
 
 
 def test_value_ranges_and_counts_read_like_german_text(capsys):
@@ -222,3 +229,18 @@ def test_quality_lab_names_the_reader_notes_too(capsys):
     assert "„SGB-II-Quote in %“: „-“ (3×) als 0 gelesen" in capsys.readouterr().out
     prepare(get_lab("offene-daten-nutzen"), {"daten": path})
     assert "„SGB-II-Quote in %“: „-“ (3×) als 0 gelesen" in capsys.readouterr().out
+
+
+def test_daten_pruefen_checks_own_places_for_the_map_lab(capsys):
+    """orte-und-wege takes own places with -p orte: `daten pruefen` reads the coordinates,
+    names the reference system and the facility types, and prints that command."""
+    path = str(fixture_path("eigene-daten", "gebaeude-energie.csv"))
+    assert main(["daten", "pruefen", "orte-und-wege", path]) == 0
+    out = capsys.readouterr().out
+    assert "Koordinatensystem: WGS84" in out
+    assert "15 Kitas" in out and "37 andere Orte nicht berücksichtigt" in out
+    assert f"datenlabor run orte-und-wege -p orte {path}" in out
+    counter = str(fixture_path("eigene-daten", "radzaehlung.csv"))
+    assert main(["daten", "pruefen", "orte-und-wege", counter]) == 2
+    captured = capsys.readouterr()
+    assert "keine Koordinatenspalten" in captured.out + captured.err

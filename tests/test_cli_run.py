@@ -86,7 +86,7 @@ def test_run_writes_a_complete_result_folder(mini_lab, tmp_path, capsys):
     stored = json.loads((folder / "parameter.json").read_text())
     assert stored["anzahl"] == 4 and stored["modus"] == "mittel" and stored["faktor"] == 2.0
     assert "Ergebnis" in (folder / "mini.html").read_text()
-    assert "ergebnis: 5,25" in capsys.readouterr().out
+    assert "Ergebnis: 5,25  [ergebnis]" in capsys.readouterr().out  # German label, then name
     # the lab's notebook itself is untouched by running it
     assert '"outputs": []' in mini_lab.notebook.read_text()
 
@@ -136,3 +136,26 @@ def test_plain_papermill_runs_a_lab_from_any_directory(mini_lab, tmp_path, monke
         **kernel_options(),
     )
     assert read_metrics(tmp_path / "out.ipynb")["zeilen"] == 2
+
+
+def test_run_summary_separates_own_file_from_the_lesson_example(tmp_path, capsys, monkeypatch):
+    """A quality profile of a foreign file is not held to the example's ranges; metrics of the
+    built-in lesson example are shown apart, labelled, and never as a finding about the file."""
+    from types import SimpleNamespace
+
+    import datenlabor.recording
+    import datenlabor.running
+
+    metrics = {"fehlende_werte_vorher": 6, "ausreisser": 0, "zeilen_bereinigt": 400}
+    labels = {"fehlende_werte_vorher": "Fehlende Werte, die pandas von selbst erkennt"}
+    fake = SimpleNamespace(duration_s=1.5, folder=tmp_path, metrics=metrics)
+    monkeypatch.setattr(datenlabor.running, "execute", lambda *a, **k: fake)
+    monkeypatch.setattr(datenlabor.recording, "read_metric_labels", lambda path: labels)
+    own = tmp_path / "eigen.csv"
+    own.write_text("a;b\n1;2\n", encoding="utf-8")
+    assert main(["run", "offene-daten-nutzen", "-q", "-p", "daten", str(own)]) == 0
+    out = capsys.readouterr().out
+    mine, lesson = out.split("Aus dem Lehrbeispiel des Labs (gleich für jede Datei):")
+    assert "Ihre Datei:" in mine and "zeilen_bereinigt: 400" in mine
+    assert "Fehlende Werte, die pandas von selbst erkennt: 6  [fehlende_werte_vorher]" in lesson
+    assert "außerhalb" not in out and "ACHTUNG" not in out

@@ -495,6 +495,8 @@ def test_describe_writes_datapackage_next_to_the_file(tmp_path, capsys):
     assert frictionless.Package(str(tmp_path / "datapackage.json")).validate().valid
     assert "Noch zu ergänzen in datapackage.json" in out
     assert "kein Lab passt ohne Spaltenzuordnung" in out
+    # before anything is published: the address column is named with the DSGVO note
+    assert "Möglicher Personenbezug: Wirtschaftseinheit (Anschrift" in out and "DSGVO" in out
     # a second description is refused unless asked
     assert main(argv) == 2
     assert "gibt es schon" in capsys.readouterr().err
@@ -510,7 +512,11 @@ def test_describe_into_a_new_package_folder(tmp_path, capsys):
     assert (target / "maengelmelder-export.csv").read_bytes() == src.read_bytes()
     desc = json.loads((target / "datapackage.json").read_text(encoding="utf-8"))
     assert "licenses" not in desc  # none given: named as still to do
-    assert "Lizenz" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Lizenz" in out
+    assert "responsible (Name" in out and "address_input (Anschrift" in out
+    # the tabs the reader drops are still in the file for every other program
+    assert "Teil der letzten Spalte „detail_url“" in out
     assert frictionless.Package(str(target / "datapackage.json")).validate().valid
 
 

@@ -259,25 +259,57 @@ def cmd_run(args: argparse.Namespace) -> int:
         return metric_value(value)
 
     print(f"Fertig in {decimal(result.duration_s, 1)} s. Ergebnisse: {result.folder}")
+    from .recording import read_metric_labels
+
+    try:
+        labels = read_metric_labels(Path(result.folder) / f"{lab.slug}.ipynb")
+    except (OSError, ValueError):
+        labels = {}
+    own = [n for n, p in lab.parameters.items() if p.kind == "csv" and values.get(n)]
+    # ranges in lab.yaml hold for the lab's own example data; a lab that profiles any CSV
+    # (any_csv) has no expectation for a foreign file, and metrics of the built-in lesson
+    # example (nur_beispiel) are the same whatever file is given
+    any_csv = bool(own) and all(lab.parameters[n].extra.get("any_csv") for n in own)
+    lesson = {n for n, r in lab.metric_ranges.items() if (r or {}).get("nur_beispiel")}
     outside = 0
-    for name, value in result.metrics.items():
+
+    def show(name: str, value: Any) -> None:
+        nonlocal outside
         rng = lab.metric_ranges.get(name) or {}
         note = ""
-        if rng and not (rng.get("min", float("-inf")) <= value <= rng.get("max", float("inf"))):
+        checked = not (own and (any_csv or name in lesson))
+        if (
+            rng
+            and checked
+            and not (rng.get("min", float("-inf")) <= value <= rng.get("max", float("inf")))
+        ):
             note = (
                 f"  (außerhalb des erwarteten Bereichs {german(rng.get('min'))}–"
                 f"{german(rng.get('max'))})"
             )
             outside += 1
-        print(f"  {name}: {german(value)}{note}")
-    own = [n for n, p in lab.parameters.items() if p.kind == "csv" and values.get(n)]
+        label = labels.get(name)
+        text = f"{label}: {german(value)}  [{name}]" if label else f"{name}: {german(value)}"
+        print(f"  {text}{note}")
+
+    mine = {n: v for n, v in result.metrics.items() if not (own and n in lesson)}
+    if own and len(mine) < len(result.metrics):
+        print("Ihre Datei:")
+    for name, value in mine.items():
+        show(name, value)
+    if own and len(mine) < len(result.metrics):
+        print("Aus dem Lehrbeispiel des Labs (gleich für jede Datei):")
+        for name, value in result.metrics.items():
+            if name not in mine:
+                show(name, value)
     if outside and own:
         print(
             f"\nACHTUNG: {'1 Kennzahl liegt' if outside == 1 else f'{outside} Kennzahlen liegen'} "
             "außerhalb der Bereiche, die für die "
             "Beispieldaten gelten. Bei eigenen Daten kann das stimmen – oder die Datei wurde "
-            "anders gelesen als gemeint (Zahlenformat, Kopfzeile). Bitte die Hinweise zum Lesen "
-            "oben prüfen; die Parameter „lesen“ und „spalten“ legen es fest "
+            "anders gelesen als gemeint (Zahlenformat, Kopfzeile, „-“ als 0 statt als Lücke). "
+            "Bitte die Hinweise zum Lesen oben prüfen; die Parameter „lesen“ und „spalten“ "
+            "legen es fest "
             "(Vorschlag: datenlabor daten pruefen)."
         )
     return EXIT_OK

@@ -34,6 +34,7 @@ import tempfile
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -232,6 +233,8 @@ class Inferred:
 
     resource: dict[str, Any]
     findings: list[str]
+    personal: dict[str, str] = dc_field(default_factory=dict)
+    """Columns that look like personal data (``personal.personal_columns``: column -> why)."""
 
 
 def infer_resource(
@@ -324,8 +327,16 @@ def infer_resource(
         schema["missingValues"] = sorted(missing, key=lambda m: (m != "", m))
     resource["schema"] = schema
     findings = info.describe()
+    if "Tabulatoren und Leerzeichen am Zeilenende entfernt" in info.notes and fields:
+        findings.append(
+            "Achtung: Frictionless und andere Programme entfernen diese Zeichen nicht; sie "
+            f"lesen sie als Teil der letzten Spalte „{fields[-1]['name']}“ (z. B. ein "
+            "Tabulator am Ende jeder Adresse). Das Datenlabor liest die Datei ohne sie."
+        )
     _make_frictionless_agree(resource, path.parent, findings, raw)
-    return Inferred(resource, findings)
+    from .personal import personal_columns
+
+    return Inferred(resource, findings, personal_columns(typed))
 
 
 def _cell_texts(path: Path, info: Any, typed: Any, max_bytes: int, lesen: str) -> Any:

@@ -57,6 +57,9 @@ def check_file(
     from .running import own_data_options
 
     lab = get_lab(slug)
+    geo = {n: p.extra["geodaten"] for n, p in lab.parameters.items() if p.extra.get("geodaten")}
+    if geo and not any(p.kind == "csv" for p in lab.parameters.values()):
+        return _check_geodata(lab, Path(path), geo, lesen)
     name = own_data_parameter(lab)
     values: dict[str, Any] = {}
     if table:
@@ -122,6 +125,7 @@ def check_file(
             )
             lines.append(DSGVO_NOTE)
         lines += ["", "So starten Sie das Lab mit dieser Datei:", f"  {command}"]
+        lines += _dash_variant(notes, command, lesen)
         return True, "\n".join(lines)
     try:
         lax = dataset_id in OPTIONAL_MAY_BE_MISSING
@@ -157,7 +161,72 @@ def check_file(
     if mapping:
         command += f' -p spalten "{format_mapping(mapping)}"'
     lines += ["", "So starten Sie das Lab mit dieser Datei:", f"  {command}"]
+    lines += _dash_variant(notes, command, lesen)
     return True, "\n".join(lines)
+
+
+def _check_geodata(lab: Any, path: Path, geo: dict[str, str], lesen: str) -> tuple[bool, str]:
+    """``check_file`` for a lab that takes own places (``geodaten: punkte``, a CSV with
+    coordinates) or areas (``geodaten: flaechen``: GeoJSON, GeoPackage, zipped Shapefile)."""
+    from .csvfiles import read_csv
+    from .errors import CsvError
+    from .geodata import AREA_SUFFIXES, facility_types, points_from_table, read_areas
+
+    source = path.expanduser()
+    if not source.is_file():
+        raise CsvError(f"Die Datei „{path}“ gibt es nicht.")
+    kind = "flaechen" if source.suffix.lower() in AREA_SUFFIXES else "punkte"
+    param = next((n for n, k in geo.items() if k == kind), None)
+    lines = [f"Datei „{source.name}“ für das Lab „{lab.title}“ ({lab.slug}):", ""]
+    if param is None:
+        lines.append(f"Das Lab nimmt diese Art Datei nicht ({', '.join(geo)}).")
+        return False, "\n".join(lines)
+    try:
+        if kind == "flaechen":
+            areas, name_col = read_areas(source)
+            lines.append(
+                f"Gelesen: {count(len(areas), 'Gebiet', 'Gebiete')}, Namen aus „{name_col}“."
+            )
+        else:
+            table = read_csv(source, lesen=lesen)
+            lines.append(
+                f"Gelesen: {count(len(table), 'Zeile', 'Zeilen')}, "
+                f"{count(len(table.columns), 'Spalte', 'Spalten')}."
+            )
+            points, guess = points_from_table(table)
+            lines.append(guess.describe())
+            choices = getattr(lab.parameters.get("einrichtung"), "choices", None) or ["Kita"]
+            _, note = facility_types(points, str(list(choices)[0]))
+            lines.append(note)
+    except DatenlaborError as exc:
+        lines += ["", "So kann das Lab die Datei noch nicht verwenden:", str(exc)]
+        return False, "\n".join(lines)
+    command = f"datenlabor run {lab.slug} -p {param} {_quote(str(path))}"
+    if lesen and kind == "punkte" and "lesen" in lab.parameters:
+        command += f' -p lesen "{lesen}"'
+    lines += ["", "So starten Sie das Lab mit dieser Datei:", f"  {command}"]
+    return True, "\n".join(lines)
+
+
+def _dash_variant(notes: list[str], command: str, lesen: str) -> list[str]:
+    """The second command to print when ``-`` was read as 0: the file's own
+    documentation decides whether ``-`` means "exactly zero" (official statistics)
+    or "missing" (many municipal exports), so both variants are shown."""
+    from .statsigns import DASH_OPTION_HINT
+
+    if not any(DASH_OPTION_HINT in n for n in notes):
+        return []
+    options = "; ".join(part for part in (lesen.strip(), "striche=luecke") if part)
+    variant = command.replace(f' -p lesen "{lesen}"', "") if lesen else command
+    variant = variant.replace(" -p spalten ", f' -p lesen "{options}" -p spalten ', 1)
+    if "-p lesen" not in variant:
+        variant += f' -p lesen "{options}"'
+    return [
+        "",
+        "„-“ wurde als 0 gelesen (amtliche Statistik: genau null). Falls „-“ in Ihrer Datei "
+        "„fehlt“ bedeutet (siehe ihre Beschreibung), starten Sie stattdessen so:",
+        f"  {variant}",
+    ]
 
 
 def _quote(text: str) -> str:

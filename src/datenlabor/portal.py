@@ -570,6 +570,7 @@ def fetch(
                 f"Datei: {file_name} ({_mb(size)}, unverändert gespeichert)",
                 *(f"  {line}" for line in inferred.findings),
                 "Spalten: " + ", ".join(_column_lines(res)),
+                *_personal_lines(inferred.personal),
             ]
         )
         return {**descriptor, "resources": [res]}
@@ -748,6 +749,19 @@ def describe_local(
     if lic:
         lines.append(f"Lizenz: {lic.title}")
     lines += _todo(written)
+    lines += _personal_lines(inferred.personal)
     columns = [f["name"] for f in inferred.resource["schema"]["fields"]]
     lines += _next_steps(folder / path.name, columns)
     return Fetched(folder, written, lines)
+
+
+def _personal_lines(flagged: dict[str, str]) -> list[str]:
+    """German warning about columns that look like personal data, before anything is published."""
+    if not flagged:
+        return []
+    from .personal import DSGVO_NOTE
+
+    return [
+        "Möglicher Personenbezug: " + ", ".join(f"{c} ({w})" for c, w in flagged.items()),
+        DSGVO_NOTE,
+    ]
