@@ -108,10 +108,16 @@ def install_python(extras: str, stamp: Path, want: str) -> None:
     say("Installiere Datenlabor und Abhängigkeiten (einige Minuten beim ersten Mal) …")
     run([PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip", "uv"])
     try:
-        run([BIN / "uv", "pip", "install", "--quiet", "--python", PY, "-e", f".{extras}"], cwd=ROOT)
+        # --compile-bytecode as pip does by default: without .pyc files every command and kernel
+        # compiles pandas & co. from source when __pycache__ is not writable (shared installs,
+        # PYTHONDONTWRITEBYTECODE) – `datenlabor daten pruefen` took 7,8 s instead of 2,4 s.
+        uv = [BIN / "uv", "pip", "install", "--quiet", "--compile-bytecode", "--python", PY]
+        run([*uv, "-e", f".{extras}"], cwd=ROOT)
     except (subprocess.CalledProcessError, FileNotFoundError):
         say("uv nicht nutzbar, installiere mit pip …")
         run([PY, "-m", "pip", "install", "--quiet", "-e", f".{extras}"], cwd=ROOT)
+    # the editable package itself is not compiled by the installer
+    run([PY, "-m", "compileall", "-q", ROOT / "src"])
     for spec in sorted((ROOT / "kernels").glob("*/kernel.json")):
         run(
             [

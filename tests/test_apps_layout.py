@@ -90,6 +90,15 @@ MEASURE = """
     if (r.right > vw + 1 || r.left < -1) out.outside.push(name(el));
     if (el.matches('label, span, .widget-label') && el.scrollWidth > el.clientWidth + 1
         && getComputedStyle(el).overflowX !== 'visible') out.clipped.push(name(el));
+    // a field or button sticking out of a scrolling box loses its border (tryout #21)
+    if (el.matches('input, select, textarea, button')) {
+      for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+        if (getComputedStyle(p).overflowX === 'visible') continue;
+        const pr = p.getBoundingClientRect();
+        if (r.left < pr.left - 0.5 || r.right > pr.right + 0.5) { out.clipped.push(name(el)); }
+        break;
+      }
+    }
   }
   for (let i = 0; i < els.length; i++) {
     for (let j = i + 1; j < els.length; j++) {

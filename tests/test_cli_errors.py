@@ -215,3 +215,20 @@ def test_run_progress_bar_is_german():
     text = out.getvalue()
     assert "Lab wird ausgeführt" in text and "Zellen" in text and "vergangen" in text
     assert "Executing" not in text and "cell" not in text and "it/s" not in text
+
+
+def test_run_shows_no_progress_bar_in_a_pipe(mini_lab, monkeypatch):
+    """Tryout #3: piped into a log, the redrawn bar was one 5 kB line."""
+    import datenlabor.running
+    from datenlabor.errors import DatenlaborError
+
+    seen = {}
+
+    def fake_execute(lab, values, out, *, progress, timeout):
+        seen["progress"] = progress
+        raise DatenlaborError("gestoppt")
+
+    monkeypatch.setattr(datenlabor.running, "execute", fake_execute)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False, raising=False)
+    main(["run", "mini"])
+    assert seen == {"progress": False}

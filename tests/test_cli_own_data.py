@@ -134,6 +134,14 @@ def test_striche_luecke_reads_dashes_as_gaps(capsys):
     out = capsys.readouterr().out
     assert "3 Lücken" in out and '-p lesen "striche=luecke"' in out
     assert "stattdessen" not in out  # nothing read as 0 any more: one command
+    # the same "-p lesen" as in the printed run command is understood by daten pruefen
+    assert (
+        main(["daten", "pruefen", "daten-erkunden", str(path), "-p", "lesen", "striche=luecke"])
+        == 0
+    )
+    assert "3 Lücken" in capsys.readouterr().out
+    assert main(["daten", "pruefen", "daten-erkunden", str(path), "-p", "jahr", "2020"]) == 2
+    assert "nur „lesen“ und „spalten“" in capsys.readouterr().err
 
 
 def test_value_ranges_and_counts_read_like_german_text(capsys):
@@ -170,7 +178,9 @@ def test_upload_report_names_the_dash_note_without_the_command_line():
     path = fixture_path("eigene-daten", STATISTIK)
     page = upload_result_html({"name": STATISTIK, "content": path.read_bytes()})
     assert "„-“ (3×) als 0 gelesen (genau null)" in page
-    assert "striche=luecke" in page and "-p lesen" not in page
+    # the app has no read options: the visitor is told what to change in the file (tryout #45)
+    assert "„-“ durch leere Zellen ersetzen" in page and "-p lesen" not in page
+    assert "striche=luecke" not in page
 
 
 @pytest.mark.slow  # the one kernel run of this file

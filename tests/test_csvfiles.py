@@ -588,6 +588,33 @@ def test_spreadsheet_with_title_rows_text_numbers_and_named_sheet(tmp_path):
         read_csv(corpus("utf8-bom.csv"), lesen="blatt=Daten")
 
 
+def test_a_table_with_very_many_columns_is_refused_truthfully(tmp_path):
+    """120.000 columns: one true German sentence at once, not a wrong count from a sample."""
+    path = tmp_path / "breit.csv"
+    row = ";".join("1" for _ in range(120_000))
+    path.write_text(";".join(f"s{i}" for i in range(120_000)) + f"\n{row}\n{row}\n")
+    with pytest.raises(CsvError, match="hat eine Zeile 120.000 Felder; .* höchstens 5.000 Spalten"):
+        read_csv(path)
+
+
+def test_numbers_stored_as_text_in_a_sheet_read_the_german_way(tmp_path):
+    """Statistics offices export sheets whose cells hold "21.892" as text (Excel: "Zahl als
+    Text gespeichert"); that is 21892 inhabitants, never 21,892. A number cell 21.892 stays
+    21.892, and a text column with nothing else to go by is read German, with a warning."""
+    expected = read_csv(own("stadtteile-statistik.csv"), convert=True)
+    as_text = read_csv(own("stadtteile-statistik.csv"))  # every cell as written in the file
+    got = read_csv(_as_spreadsheet(as_text, tmp_path / "text.xlsx"), convert=True)
+    assert got["Einwohner insgesamt"].tolist() == expected["Einwohner insgesamt"].tolist()
+    assert got["SGB-II-Quote in %"].sum() == pytest.approx(expected["SGB-II-Quote in %"].sum())
+    alone = pd.DataFrame({"Ort": ["A", "B"], "Einwohner": ["21.892", "5.998"]})
+    got = read_csv(_as_spreadsheet(alone, tmp_path / "allein.xlsx"), convert=True)
+    assert got["Einwohner"].tolist() == [21892, 5998]
+    assert "„Einwohner“: Zellen mit Text wie „21.892“" in got.attrs["csv_info"]["warnings"][0]
+    numbers = pd.DataFrame({"Ort": ["A", "B"], "Wert": [21.892, 5.5]})
+    got = read_csv(_as_spreadsheet(numbers, tmp_path / "zahlen.xlsx"), convert=True)
+    assert got["Wert"].tolist() == [21.892, 5.5] and not got.attrs["csv_info"]["warnings"]
+
+
 # ----------------------------------------------------------------------------- whole corpus
 ALL_FILES = sorted(
     [p for p in fixture_path("csv").glob("*.csv")]
@@ -644,3 +671,15 @@ def test_dashes_as_gaps_also_on_the_fast_path_for_large_files():
     assert (zero["Wert"] == 0).sum() == 1200 and zero["Wert"].isna().sum() == 0
     assert gap["Wert"].isna().sum() == 1200 and (gap["Wert"] == 0).sum() == 0
     assert "„-“ (1.200×) als 0 gelesen" in " ".join(zero.attrs["csv_info"]["notes"])
+
+
+def test_upload_messages_tell_visitors_what_they_can_do_not_read_options():
+    """Tryout #45: the app suggested „kopfzeile“/„zeilen_ueberspringen“, which it has no control for."""
+    from datenlabor.upload import VISITOR_HINT, for_visitors, upload_result_html
+
+    ragged = b"Name;Betrag\nA;1\nB;2;3;4\nC;5;6\n"
+    message = upload_result_html({"name": "schief.csv", "content": ragged})
+    assert "Leseoption" not in message and "zeilen_ueberspringen" not in message
+    cli = "Zeile 3 hat 4 Felder. Die Leseoptionen „kopfzeile“ und „zeilen_ueberspringen“ helfen."
+    assert for_visitors(cli) == f"Zeile 3 hat 4 Felder. {VISITOR_HINT}"
+    assert for_visitors("Alles gut.") == "Alles gut."

@@ -100,3 +100,21 @@ def test_app_controls_offer_the_files_values():
     app.lab("daten-erkunden")  # a new lab call forgets the file's choices
     ctrls = app.controls(get_lab("daten-erkunden"), {"stadtteile": ["Altstadt"]})
     assert "Altstadt" in [v for _, v in ctrls["stadtteile"].options]
+
+
+def test_data_choices_can_carry_labels():
+    """ergebnisse-vergleichen offers metrics by their German names (tryout #25)."""
+    app.lab("ergebnisse-vergleichen")
+    frame = pd.DataFrame({"kennzahl": ["genauigkeit", "dp_differenz"]})
+    labels = {"dp_differenz": "Unterschied der Auswahlquoten"}
+    value = app.aus_daten(frame, quelle="Beispiel", beschriftungen=labels, kennzahl="genauigkeit")
+    ctrl = app.controls(get_lab("ergebnisse-vergleichen"), {"kennzahl": value})["kennzahl"]
+    assert ("Unterschied der Auswahlquoten", "dp_differenz") in list(ctrl.options)
+    app.lab("ergebnisse-vergleichen")
+
+
+def test_metric_labels_are_read_from_a_labs_source():
+    from datenlabor.recording import declared_metric_labels
+
+    labels = declared_metric_labels(get_lab("fair-entscheiden").notebook)
+    assert labels["dp_differenz"] == "Unterschied der Auswahlquoten"

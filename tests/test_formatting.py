@@ -132,3 +132,15 @@ def test_metric_values_in_a_run_summary_read_alike():
         "125.032",
         "12.345,7",
     ]
+
+
+def test_readable_headers_restore_umlauts_and_nouns_after_je():
+    """Tryout: „Wohnflaeche je einwohner“ as a column header in apps."""
+    from datenlabor.formatting import readable
+
+    assert readable("wohnflaeche_je_einwohner") == "Wohnfläche je Einwohner"
+    assert readable("kita_plaetze_je_100_kinder") == "Kita plätze je 100 Kinder"
+    assert readable("strasse") == "Straße"
+    # whole words only: words that merely contain „ue“/„ae“ stay as they are
+    assert readable("quelle") == "Quelle" and readable("aktuell") == "Aktuell"
+    assert readable("Schon Lesbar") == "Schon Lesbar"

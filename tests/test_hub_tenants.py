@@ -170,3 +170,49 @@ def test_tenant_labs_from_selection_folder_and_git(tmp_path):
     with pytest.raises(Exception, match="ließen sich nicht holen"):
         assemble_tenant_labs(platform, bad, tmp_path, ROOT / "labs", public=True)
     assert (labs / "mini").is_dir()  # the previous set stays when fetching fails
+
+
+def test_hub_home_writes_times_in_german_and_stacks_the_server_table():
+    """JupyterHub's script turns „time-col“ cells into „a few seconds ago“; ours are German.
+
+    Renders the template with Jinja only (no hub); the look at 320 px was checked in a browser.
+    """
+    import datetime
+    from types import SimpleNamespace
+
+    import jinja2
+    from jupyterhub._data import DATA_FILES_PATH
+
+    stock = str(Path(DATA_FILES_PATH) / "templates")
+    ours = str(Path(__file__).parents[1] / "src" / "datenlabor" / "hub" / "templates")
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(
+            [
+                jinja2.FileSystemLoader(ours),
+                jinja2.PrefixLoader({"templates": jinja2.FileSystemLoader(stock)}),
+            ]
+        ),
+        undefined=jinja2.ChainableUndefined,
+    )
+    spawner = SimpleNamespace(
+        name="app-daten-erkunden",
+        active=True,
+        ready=True,
+        last_activity=datetime.datetime(2026, 11, 29, 15, 58),
+    )
+    user = SimpleNamespace(
+        name="anna",
+        all_spawners=lambda include_default=False: [spawner],
+        server_url=lambda n: f"/user/anna/{n}/",
+    )
+    html = env.get_template("home.html").render(
+        static_url=lambda p, **_: "/static/" + p,
+        user=user,
+        allow_named_servers=True,
+        default_server=SimpleNamespace(active=True),
+        dl_labs=[],
+    )
+    assert "time-col" not in html
+    assert '<time class="dl-zeit" datetime="2026-11-29T15:58:00Z">29.11.2026, 15:58 Uhr' in html
+    assert 'RelativeTimeFormat("de"' in html
+    assert 'data-label="Zuletzt aktiv"' in html and "@media (max-width: 40rem)" in html

@@ -102,6 +102,21 @@ def _axe(page) -> str:
     return "" if result.violations_count == 0 else result.generate_report()
 
 
+CLIPPED_CONTROLS = """() => {
+  const bad = [];
+  for (const c of document.querySelectorAll(".datenlabor-app :is(input, select, textarea, button)")) {
+    const r = c.getBoundingClientRect();
+    if (!r.width) continue;
+    for (let e = c.parentElement; e && e !== document.body; e = e.parentElement) {
+      if (getComputedStyle(e).overflowX === "visible") continue;
+      const p = e.getBoundingClientRect();
+      if (r.left < p.left - 0.5 || r.right > p.right + 0.5) { bad.push(c.outerHTML.slice(0, 80)); break; }
+    }
+  }
+  return bad;
+}"""
+
+
 def _tab_to(page, selector: str, limit: int = 80) -> None:
     for _ in range(limit):
         page.keyboard.press("Tab")
@@ -124,7 +139,17 @@ def test_quiz_by_keyboard_with_live_region(lern_server, browser, width, height):
         # question 1 (single choice): Tab to the first option, arrow to the second, Enter on the button
         _tab_to(page, ".dl-quiz input[type=radio]")
         page.keyboard.press("ArrowDown")
-        _tab_to(page, ".dl-quiz button")
+        # the options are one group (tryout #31): a single Tab leaves it for the button,
+        # which names its question
+        page.keyboard.press("Tab")
+        assert page.evaluate("() => document.activeElement.textContent.trim()") == (
+            "Antwort auf Frage 1 prüfen"
+        )
+        group = page.locator(".dl-quiz [role=radiogroup]").first
+        assert group.get_attribute("aria-labelledby")
+        assert page.locator(".dl-quiz button", has_text="prüfen").evaluate_all(
+            "bs => new Set(bs.map(b => b.textContent.trim())).size === bs.length"
+        )
         page.keyboard.press("Enter")
         live = page.locator(".dl-quiz [role=status]").first
         live.wait_for(state="attached")
@@ -143,6 +168,9 @@ def test_quiz_by_keyboard_with_live_region(lern_server, browser, width, height):
             "() => [...document.querySelectorAll('.dl-quiz [role=status]')]"
             ".some(e => e.innerText.includes('Richtig ist: 5'))"
         )
+        # no control sticks out of a scrolling box, which would cut off its border or
+        # radio circle (tryout #21: text fields without right border at 320 px)
+        assert page.evaluate(CLIPPED_CONTROLS) == []
         page.locator(".dl-quiz").evaluate("e => e.scrollIntoView()")
         _shot(page, f"quiz-{width}.png")
         assert not _axe(page), _axe(page)

@@ -97,3 +97,11 @@ def test_list_parameter_with_choices():
 def test_bool_is_not_an_int():
     with pytest.raises(ParameterError):
         Parameter("n", "int", 1, "n").validate(True)
+
+
+def test_allowed_numbers_are_written_the_german_way():
+    """Tryout #4: „einer von: 0.1, 1.0, 10.0“ read like Python next to „0,25“."""
+    p = Parameter("staerke_c", "float", 1.0, "C", choices=[0.1, 1.0, 10.0, 100.0])
+    assert p.allowed() == "einer von: 0,1; 1; 10; 100"
+    assert Parameter("k", "int", 5, "k", choices=[3, 5, 8]).allowed() == "einer von: 3, 5, 8"
+    assert "besuche" not in Parameter("spalten", "str", "", "s", kind="spalten").allowed()

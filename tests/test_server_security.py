@@ -144,6 +144,23 @@ def test_error_pages_are_german_for_every_method(fixture_server, method, path, s
     assert "Not Found" not in html and "Method Not Allowed" not in html and "Forbidden" not in html
 
 
+def test_json_errors_are_german_and_no_answer_names_the_server_software(fixture_server):
+    """Jupyter's API answers keep their JSON keys (the front end reads them), in German."""
+    import json
+
+    for method in ("GET", "POST"):
+        status, body = request(fixture_server.base + "voila/api/shutdown/abc", method)
+        assert status in (403, 405)
+        answer = json.loads(body)
+        assert answer["message"] in (
+            "Diese Seite oder Datei ist nicht öffentlich.",
+            "Diese Seite lässt sich nur aufrufen, nicht senden, ändern oder löschen.",
+        )
+        assert "_xsrf" not in body and "Not Allowed" not in body
+    with urllib.request.urlopen(fixture_server.base, timeout=60) as resp:
+        assert resp.headers.get("Server") is None
+
+
 def test_oversized_addresses_and_headers_get_a_german_answer(fixture_server):
     status, html = request(fixture_server.base + "?technik=" + "a" * 100_000)
     assert status == 414 and "Die Adresse dieser Anfrage ist zu lang" in html

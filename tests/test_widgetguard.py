@@ -140,3 +140,31 @@ def test_a_failing_comm_handler_logs_one_line_without_traceback(monkeypatch, cap
         err
         == "[datenlabor] Kernel-Nachricht verworfen: Exception in comm_msg for … (RuntimeError)\n"
     )
+
+
+def test_invalid_kernel_messages_are_one_german_line():
+    """Tryout #40: a replayed signed message logged a traceback per copy."""
+    import logging
+
+    from datenlabor.server.app import _closed_stream_filter
+    from datenlabor.widgetguard import _InvalidMessageFilter
+
+    try:
+        raise ValueError("Duplicate Signature: b'abc'")
+    except ValueError:
+        import sys
+
+        record = logging.LogRecord(
+            "IPKernelApp", logging.ERROR, "", 0, "Invalid Message", (), sys.exc_info()
+        )
+    assert _InvalidMessageFilter().filter(record)
+    assert record.getMessage() == (
+        "Ungültige Kernel-Nachricht verworfen (doppelte Signatur, eine wiederholte Nachricht)"
+    )
+    assert record.exc_info is None and "abc" not in record.getMessage()
+    other = logging.LogRecord("IPKernelApp", logging.ERROR, "", 0, "Something else", (), None)
+    assert _InvalidMessageFilter().filter(other) and other.msg == "Something else"
+    closed = logging.LogRecord(
+        "tornado.general", logging.WARNING, "", 0, "Got events for closed stream %s", ("s",), None
+    )
+    assert not _closed_stream_filter(closed)

@@ -39,7 +39,12 @@ def lab(slug: str) -> None:
     _data_params.clear()
 
 
-def aus_daten(frame: Any, quelle: str = "eigene Datei", **values: Any) -> Any:
+def aus_daten(
+    frame: Any,
+    quelle: str = "eigene Datei",
+    beschriftungen: Mapping[Any, str] | None = None,
+    **values: Any,
+) -> Any:
     """Values of data-driven parameters checked against an own table; controls follow it.
 
     ``frame`` is the loaded own table (``datenlabor.load(..., path=daten)``); each
@@ -47,13 +52,27 @@ def aus_daten(frame: Any, quelle: str = "eigene Datei", **values: Any) -> Any:
     value. A value that differs from the notebook default and is not in the file raises
     ``ParameterError`` naming the file's values; a default the file lacks is replaced by
     the file's (printed as a German note). From then on ``interact`` offers the file's
-    values. Returns the values in keyword order (one value alone, else a tuple).
+    values; ``beschriftungen`` maps a value to the text its control shows (e.g. a metric
+    name to its German label). Returns the values in keyword order (one value alone,
+    else a tuple).
     """
     from .parameters import fit_to_data
 
     lab = _current_lab()
     params = {n: lab.parameters[n] for n in values if n in lab.parameters}
     adapted, fitted, notes = fit_to_data(params, frame, values, source=PurePath(quelle).name)
+    if beschriftungen:
+        from dataclasses import replace
+
+        fitted = {
+            n: replace(
+                p,
+                choice_labels={
+                    c: beschriftungen[c] for c in p.choices or () if c in beschriftungen
+                },
+            )
+            for n, p in fitted.items()
+        }
     _data_params.update(fitted)
     for note in notes:
         print(note)

@@ -18,6 +18,34 @@ from .parameters import Parameter, read_parameters, validate_values
 from .paths import labs_dir
 
 AUDIENCES = ("Verwaltung", "Bürgerschaft", "beide")
+# Families of techniques for the gallery filter: people pick "Vorhersagen", not "Lineare
+# Regression (Ridge)". A lab belongs to a family when one of its techniques (lab.yaml
+# ``techniques``) contains one of the family's keywords, compared case-insensitively. A lab may
+# name its families itself with ``technique_families`` in lab.yaml.
+TECHNIQUE_FAMILIES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "Daten lesen und bereinigen",
+        ("csv", "zeichenkodierung", "bereinigung", "daten laden", "qualitätsprofil", "tabellen"),
+    ),
+    (
+        "Statistik und Diagramme",
+        ("mittelwert", "median", "gruppieren", "korrelation", "statistik", "diagramm", "ausreißer"),
+    ),
+    ("Vorhersagen", ("vorhersage", "lineare regression", "gradient boosting", "zeitreihe")),
+    ("Zuordnen (Klassifikation)", ("textklassifikation", "logistische regression")),
+    ("Gruppen finden (Clustering)", ("clustering", "k-means", "hauptkomponenten")),
+    ("Auffälligkeiten finden", ("anomalie", "isolation forest")),
+    ("Fairness", ("fairness", "umgewichtung")),
+    ("Datenschutz", ("anonymität", "differential privacy", "diversität", "verknüpfungsangriff")),
+    ("Texte und Sprachmodelle", ("text", "sprachmodell", "wort", "silben")),
+    ("Karten und Wege", ("geodaten", "karte", "entfernung", "netzwerkanalyse")),
+    (
+        "Ergebnisse prüfen",
+        ("bootstrap", "unsicherheit", "aufteilung", "trefferquote", "sweep", "verwechslung"),
+    ),
+)
+# What a reader sees for an audience value of lab.yaml.
+AUDIENCE_TEXT = {"beide": "Verwaltung und Bürgerschaft"}
 LEVELS = ("Einstieg", "Fortgeschritten", "Vertiefung")
 REQUIRED_FIELDS = (
     "title",
@@ -59,6 +87,11 @@ class Lab:
         return str(self.meta.get("audience", ""))
 
     @property
+    def audience_text(self) -> str:
+        """The audience as people read it: „beide“ becomes „Verwaltung und Bürgerschaft“."""
+        return AUDIENCE_TEXT.get(self.audience, self.audience)
+
+    @property
     def duration_minutes(self) -> int:
         return int(self.meta.get("duration_minutes", 0) or 0)
 
@@ -69,6 +102,22 @@ class Lab:
     @property
     def techniques(self) -> list[str]:
         return list(self.meta.get("techniques") or [])
+
+    @property
+    def technique_families(self) -> list[str]:
+        """Families of this lab's techniques (``TECHNIQUE_FAMILIES``), in the table's order.
+
+        ``technique_families`` in lab.yaml, when present, is used as given.
+        """
+        given = self.meta.get("technique_families")
+        if given:
+            return [str(f) for f in given]
+        words = [t.casefold() for t in self.techniques]
+        return [
+            family
+            for family, keys in TECHNIQUE_FAMILIES
+            if any(key.casefold() in word for key in keys for word in words)
+        ]
 
     @property
     def datasets(self) -> list[str]:

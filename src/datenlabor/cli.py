@@ -193,7 +193,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(f"{lab.slug}")
         print(f"  {lab.title} – {lab.summary}")
         print(
-            f"  Dauer: {lab.duration_minutes} Minuten · Zielgruppe: {lab.audience} · Niveau: {lab.level}"
+            f"  Dauer: {lab.duration_minutes} Minuten · Zielgruppe: {lab.audience_text} · Niveau: {lab.level}"
         )
     if not labs:
         print("Keine Labs gefunden.")
@@ -211,7 +211,8 @@ def cmd_params(args: argparse.Namespace) -> int:
             f"  {p.name}  ({TYPE_NAMES.get(p.type, p.type)}, Vorgabe: {_default_text(p.default)})"
         )
         if p.help:
-            print(f"      {p.help}")
+            # The notebook's hint points here; printed by `params` itself it would point at itself.
+            print(f"      {p.help.replace(' (Aufbau: datenlabor params)', '')}")
         print(f"      Erlaubt: {p.allowed()}")
     return EXIT_OK
 
@@ -250,7 +251,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             if not (own and n in lab.parameters and data_column(lab.parameters[n]))
         }
         values = {**ci, **values}
-    result = execute(lab, values, args.output, progress=not args.quiet, timeout=args.timeout)
+    # the bar redraws itself with \r: in a log file or pipe it would be one endless line
+    progress = not args.quiet and sys.stderr.isatty()
+    result = execute(lab, values, args.output, progress=progress, timeout=args.timeout)
     from .formatting import decimal, metric_value
 
     def german(value: Any) -> str:
@@ -1019,9 +1022,20 @@ def build_parser() -> argparse.ArgumentParser:
 def cmd_data_check(args: argparse.Namespace) -> int:
     from .owndata import check_file
 
-    ok, text = check_file(
-        args.lab, args.datei, args.lesen, args.spalten, args.tabelle, args.form or ""
-    )
+    lesen, spalten, form = args.lesen, args.spalten, args.form or ""
+    for name, value in _parse_pairs(args.parameter).items():
+        # the same "-p lesen …"/"-p spalten …"/"-p form …" as in the run command it prints
+        if name == "lesen":
+            lesen = value
+        elif name == "spalten":
+            spalten = value
+        elif name == "form":
+            form = value
+        else:
+            raise ParameterError(
+                f"„daten pruefen“ nimmt mit -p nur „lesen“, „spalten“ und „form“, nicht „{name}“."
+            )
+    ok, text = check_file(args.lab, args.datei, lesen, spalten, args.tabelle, form)
     print(text, file=sys.stdout if ok else sys.stderr)
     return EXIT_OK if ok else EXIT_USAGE
 
@@ -1046,6 +1060,14 @@ def _add_data_commands(sub: Any) -> None:
         "--form",
         default=None,
         help="Form der Daten bei Labs mit zwei Formen: automatisch, zeitreihe oder querschnitt",
+    )
+    q.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        metavar=("NAME", "WERT"),
+        help="wie bei „run“: -p lesen …, -p spalten … oder -p form … (wie --lesen/--spalten/--form)",
     )
     q.set_defaults(func=cmd_data_check)
     _add_portal_commands(data)

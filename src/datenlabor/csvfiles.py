@@ -65,6 +65,9 @@ MAX_MB_ENV = "DATENLABOR_MAX_MB"
 (``datenlabor daten pruefen``, ``run``, ``datenlabor.load``); the app upload keeps its own."""
 
 MAX_LINE_CHARS = 1024 * 1024
+MAX_COLUMNS = 5_000
+"""Wider tables are refused with a German message (no municipal table has more columns;
+reading one field list of 100.000 columns takes minutes)."""
 """Default limit for one line (1 MB); longer lines are almost never a table."""
 
 DELIMITERS = (";", ",", "\t", "|")
@@ -842,7 +845,11 @@ def _sample(text: str) -> str:
     if len(text) <= _SAMPLE_CHARS:
         return text
     cut = text.rfind("\n", 0, _SAMPLE_CHARS)
-    return text[: cut if cut > 0 else _SAMPLE_CHARS]
+    if cut <= 0:  # one very long first line (a table with very many columns): keep it whole
+        cut = text.find("\n", _SAMPLE_CHARS)
+        if cut < 0 or cut > MAX_LINE_CHARS:
+            cut = _SAMPLE_CHARS
+    return text[:cut]
 
 
 def _rows_for(sample: str, sep: str) -> list[list[str]]:
@@ -979,6 +986,13 @@ def _find_table(
     nonblank = [(ln, row) for ln, row in head if _filled(row)]
     if not nonblank:
         raise CsvError(f"Die Datei „{label}“ enthält keine Tabelle (nur leere Zeilen).")
+    widest = max(len(row) for _, row in nonblank)
+    if widest > MAX_COLUMNS:
+        raise CsvError(
+            f"In „{label}“ hat eine Zeile {count(widest, 'Feld', 'Felder')}; das Datenlabor liest "
+            f"Tabellen mit höchstens {count(MAX_COLUMNS, 'Spalte', 'Spalten')}. Ist das "
+            "Trennzeichen richtig erkannt (Leseoption „trennzeichen“)?"
+        )
     widths = Counter(len(_trim(row)) for _, row in nonblank)
     wide = Counter({w: n for w, n in widths.items() if w >= 2 and n >= 2})
     width = max((wide or widths).items(), key=lambda item: (item[1], item[0]))[0]
@@ -1497,6 +1511,18 @@ def _decide_number_format(
         return decimal, thou
     de = c["de"] + c["de_full"] + c["dot_multi"]
     en = c["en"] + c["en_full"] + c["comma_multi"]
+    if sheet and not de and (c["dot_amb"] or c["comma_amb"]) and not en:
+        # Number cells are written unambiguously (spreadsheets._text), so "21.892" or
+        # "1,234" here is a text cell ("Zahl als Text gespeichert"), typed by a person.
+        if c["dot_amb"] and not c["comma_amb"]:
+            if not (total["de"] + total["de_full"] + total["dot_multi"]):
+                info.warnings.append(
+                    f"Spalte „{col}“: Zellen mit Text wie „{example}“ sind mehrdeutig. Gelesen "
+                    "mit Punkt als Tausendertrennzeichen (deutsche Schreibweise, z. B. 12.500 = "
+                    "zwölftausendfünfhundert). Falls der Punkt ein Dezimalzeichen ist: "
+                    "Leseoption „dezimal=punkt“ angeben (Parameter „lesen“)."
+                )
+            return ",", "."
     if sheet and not de:
         return ".", "," if c["comma_multi"] or c["en_full"] else None
     if de and en:

@@ -205,6 +205,21 @@ def _is_missing(value: Any) -> bool:
         return False
 
 
+# Identifier words spelled without umlauts (ASCII column names) and how people write them.
+# Whole words only, so „quelle“ or „aktuell“ are never touched.
+_UMLAUT_WORDS = {
+    w.replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss"): w
+    for w in (
+        "wohnfläche grünfläche fläche flächen kita-plätze plätze plätzen bevölkerung "
+        "bevölkerungsdichte grünflächenanteil größe größte höhe höchste häufigkeit anzahl "
+        "straße öffentlich öffentliche öffnungszeiten bürger bürgerinnen bürgerbüro gebühr "
+        "gebühren zähler zählerstand länge löhne ältere älter über für fällig fälle prüfung "
+        "schätzung ausreißer wärme wärmeverbrauch maßnahme verkehrsfläche einwohnerzahl "
+        "änderung anträge antragsart schüler schülerinnen gemeindeschlüssel"
+    ).split()
+}
+
+
 def readable(label: Any) -> str:
     """A column or index name as a header: ``anzahl_kinder`` -> ``Anzahl kinder``.
 
@@ -214,7 +229,14 @@ def readable(label: Any) -> str:
     """
     if isinstance(label, str):
         if label and label == label.lower() and " " not in label and label[0].isalpha():
-            text = label.replace("_", " ").strip()
+            words = label.replace("_", " ").split()
+            words = [_UMLAUT_WORDS.get(w, w) for w in words]
+            for i in range(1, len(words)):
+                # „je Einwohner“, „pro 100 Kinder“: what follows je/pro is a noun
+                before = words[i - 2] if words[i - 1].isdigit() and i > 1 else words[i - 1]
+                if before in ("je", "pro") and words[i].isalpha():
+                    words[i] = words[i][:1].upper() + words[i][1:]
+            text = " ".join(words)
             return text[:1].upper() + text[1:]
         return label
     if _is_missing(label):

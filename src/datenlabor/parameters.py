@@ -52,10 +52,12 @@ class Parameter:
     def allowed(self) -> str:
         """German description of the allowed values, used in every error message."""
         if self.choices is not None:
-            values = ", ".join(
-                f"{c} ({self.choice_labels[c]})" if c in self.choice_labels else str(c)
+            shown = [
+                f"{_choice(c)} ({self.choice_labels[c]})" if c in self.choice_labels else _choice(c)
                 for c in self.choices
-            )
+            ]
+            # „0,1; 1; 10“: a comma list would mix with decimal commas
+            values = ("; " if any("," in v for v in shown) else ", ").join(shown)
             if self.type == "list":
                 return f"eine Auswahl aus: {values}"
             return f"einer von: {values}"
@@ -76,8 +78,8 @@ class Parameter:
             )
         if self.kind == "spalten":
             return (
-                "Zuordnungen ziel=quelle, getrennt durch „;“ (leer = automatisch zuordnen), "
-                "z. B. „datum=Datum; besuche=Zaehlerstand“"
+                "Zuordnungen ziel=quelle, getrennt durch „;“ (leer = automatisch zuordnen); "
+                "einen Vorschlag für Ihre Datei zeigt „datenlabor daten pruefen“"
             )
         parts = [TYPE_NAMES.get(self.type, self.type)]
         if self.min is not None and self.max is not None:
@@ -185,6 +187,15 @@ class Parameter:
 
 def _fmt(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else str(x).replace(".", ",")
+
+
+def _choice(value: Any) -> str:
+    """A choice as people write it: ``0,1`` and ``10`` for numbers, ja/nein, text as is."""
+    if isinstance(value, bool):
+        return "ja" if value else "nein"
+    if isinstance(value, float):
+        return _fmt(value)
+    return str(value)
 
 
 def _normalise_type(annotation: str | None, default: Any) -> str:

@@ -196,7 +196,7 @@ def question_widgets(q: Question, number: int, state: QuizState) -> list[Any]:
         control = w.RadioButtons(
             options=[(o, i) for i, o in enumerate(q.options)],
             value=None,
-            description="Antwort",
+            description=f"Antwort auf Frage {number}",
             style={"description_width": "initial"},
             **full,
         )
@@ -227,8 +227,9 @@ def question_widgets(q: Question, number: int, state: QuizState) -> list[Any]:
             return control.value
 
     button = w.Button(
-        description="Antwort prüfen",
-        tooltip=f"Antwort auf Frage {number} prüfen",
+        # the question in the visible name: three identical „Antwort prüfen“ buttons are
+        # indistinguishable in a screen reader's list of buttons
+        description=f"Antwort auf Frage {number} prüfen",
         layout=w.Layout(width="auto", max_width="36rem"),
     )
     button.add_class("dl-quiz-pruefen")

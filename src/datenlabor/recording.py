@@ -88,3 +88,43 @@ def read_metric_labels(notebook: Any) -> dict[str, str]:
             if payload and payload.get("label"):
                 labels[payload["name"]] = str(payload["label"])
     return labels
+
+
+def declared_metric_labels(notebook: Any) -> dict[str, str]:
+    """The labels written in the source of ``record`` calls of a notebook (name -> label).
+
+    For notebooks that have not run (a lab's own ``.ipynb``): only calls whose name and
+    ``label`` are plain strings count, e.g. ``datenlabor.record("genauigkeit", g,
+    label="Genauigkeit")``; labels built at run time (f-strings) are left out. A cell
+    that is not valid Python is skipped.
+    """
+    import ast
+
+    if not hasattr(notebook, "cells"):
+        import nbformat
+
+        notebook = nbformat.read(str(notebook), as_version=4)
+    labels: dict[str, str] = {}
+    for cell in notebook.cells:
+        if cell.get("cell_type") != "code":
+            continue
+        try:
+            tree = ast.parse(cell.get("source", ""))
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call) or not node.args:
+                continue
+            func = node.func
+            called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            name = node.args[0]
+            label = next((k.value for k in node.keywords if k.arg == "label"), None)
+            if (
+                called == "record"
+                and isinstance(name, ast.Constant)
+                and isinstance(name.value, str)
+                and isinstance(label, ast.Constant)
+                and isinstance(label.value, str)
+            ):
+                labels[name.value] = label.value
+    return labels

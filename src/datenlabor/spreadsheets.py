@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import unicodedata
 import zipfile
 from typing import Any
@@ -20,6 +21,7 @@ from typing import Any
 from .errors import CsvError
 
 KINDS = {"xlsx": "Excel-Arbeitsmappe", "ods": "OpenDocument-Tabelle"}
+_THREE_DECIMALS = re.compile(r"-?\d{1,3}\.\d{3}")
 
 
 def kind_of(raw: bytes, suffix: str = "") -> str | None:
@@ -46,7 +48,10 @@ def _text(value: Any) -> str:
     if isinstance(value, float):
         if value.is_integer() and abs(value) < 1e15:
             return str(int(value))
-        return repr(value)
+        text = repr(value)
+        # "21.892" would look like a German thousands group; a number cell is never one, so
+        # it is written "21.8920". Then only text cells can hold "d.ddd" (see csvfiles).
+        return text + "0" if _THREE_DECIMALS.fullmatch(text) else text
     if isinstance(value, int):
         return str(value)
     if isinstance(value, dt.datetime):

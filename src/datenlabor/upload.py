@@ -10,6 +10,7 @@ profile and preview shown to the person who uploaded it, in their session.
 from __future__ import annotations
 
 import html
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import PurePath
@@ -178,9 +179,16 @@ def table_html(df: pd.DataFrame, caption: str, css_class: str = "datenlabor-tabe
 
 
 def report_html(
-    df: pd.DataFrame, info: CsvInfo | None, title: str, preview_rows: int = PREVIEW_ROWS
+    df: pd.DataFrame,
+    info: CsvInfo | None,
+    title: str,
+    preview_rows: int = PREVIEW_ROWS,
+    visitor: bool = False,
 ) -> str:
-    """Findings, quality profile and a cleaned preview as one HTML block."""
+    """Findings, quality profile and a cleaned preview as one HTML block.
+
+    ``visitor``: for an uploaded file, findings suggest what to do without read options.
+    """
     summary = quality_summary(df, info)
     items = "".join(
         f"<li>{html.escape(k)}: {html.escape(cell(v))}</li>" for k, v in summary.items()
@@ -188,7 +196,8 @@ def report_html(
     found = ""
     if info is not None:
         found = "".join(
-            f"<li>{html.escape(line.replace(_CLI_EXAMPLE, ''))}</li>" for line in info.describe()
+            f"<li>{html.escape(for_visitors(line) if visitor else line.replace(_CLI_EXAMPLE, ''))}</li>"
+            for line in info.describe()
         )
         found = f"<h4>So ist die Datei geschrieben</h4><ul>{found}</ul>"
     from .personal import DSGVO_NOTE, personal_columns
@@ -223,6 +232,46 @@ def report_html(
     )
 
 
+VISITOR_HINT = (
+    "In dieser App lässt sich nicht einstellen, wie die Datei gelesen wird. Öffnen Sie sie in "
+    "einer Tabellenkalkulation, lassen Sie oben genau eine Zeile mit den Spaltennamen stehen, "
+    "speichern Sie sie als Excel-Datei (.xlsx) oder als CSV-Datei und laden Sie sie erneut hoch."
+)
+"""What a visitor of the upload can do instead of setting read options (tryout #45)."""
+
+_DASH_AS_GAP = (
+    "Falls „-“ in Ihrer Datei „fehlt“ bedeutet: In einer Tabellenkalkulation „-“ durch leere "
+    "Zellen ersetzen und die Datei erneut hochladen."
+)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ„(])")
+
+
+def for_visitors(text: str) -> str:
+    """``text`` without sentences about read options (Leseoptionen, parameter „lesen“).
+
+    The upload has no such controls; sentences naming them are dropped and
+    :data:`VISITOR_HINT` is added once. Messages of the command line and of
+    ``datenlabor.load`` keep their option hints.
+    """
+    kept, dropped = [], False
+    for line in text.split("\n"):
+        sentences = _SENTENCE.split(line)
+        keep = [
+            _DASH_AS_GAP if "striche=luecke" in x else x
+            for x in sentences
+            if "striche=luecke" in x or ("Leseoption" not in x and "Parameter „lesen“" not in x)
+        ]
+        dropped = dropped or any(
+            "Leseoption" in x or "Parameter „lesen“" in x
+            for x in sentences
+            if "striche=luecke" not in x
+        )
+        if keep:
+            kept.append(" ".join(keep))
+    out = "\n".join(kept)
+    return f"{out} {VISITOR_HINT}" if dropped else out
+
+
 def _log_failure(exc: BaseException) -> None:
     # Type name only: messages of parsers can quote the uploaded content.
     print(f"datenlabor.upload: {type(exc).__name__}", file=sys.__stderr__)
@@ -236,9 +285,9 @@ def upload_result_html(
     """The report for an upload, or a German message; never a traceback."""
     try:
         df, info = read_upload(files, max_mb)
-        return report_html(df, info, f"Ergebnis für „{info.name}“", preview_rows)
+        return report_html(df, info, f"Ergebnis für „{info.name}“", preview_rows, visitor=True)
     except DatenlaborError as exc:
-        text = html.escape(str(exc)).replace("\n", "<br>")
+        text = html.escape(for_visitors(str(exc))).replace("\n", "<br>")
         return f'<p role="alert" class="datenlabor-fehler">{text}</p>'
     except Exception as exc:  # noqa: BLE001 - never show a traceback in the app
         _log_failure(exc)
@@ -252,14 +301,15 @@ def upload_app(max_mb: float = MAX_UPLOAD_MB, preview_rows: int = PREVIEW_ROWS):
 
     limit = _megabytes_text(max_mb)
     intro = w.HTML(
-        f"<p>Eigene CSV-Datei prüfen (auch Excel .xlsx oder .ods, höchstens {limit}). Die Datei wird nur im "
-        "Arbeitsspeicher dieser Sitzung gelesen, nicht gespeichert und nicht weitergegeben.</p>"
+        f"<p>Eigene Tabelle prüfen: eine CSV-, Excel- (.xlsx) oder ODS-Datei, höchstens {limit}. "
+        "Die Datei wird nur im Arbeitsspeicher dieser Sitzung gelesen, nicht gespeichert und nicht "
+        "weitergegeben.</p>"
     )
     uploader = w.FileUpload(
         accept=ACCEPT,
         multiple=False,
-        description=f"CSV-Datei hochladen (max. {limit})",
-        tooltip=f"CSV-Datei auswählen, höchstens {limit}",
+        description=f"Datei hochladen (max. {limit})",
+        tooltip=f"CSV-, Excel- oder ODS-Datei auswählen, höchstens {limit}",
         layout=w.Layout(width="auto"),
     )
     uploader.add_class("datenlabor-upload-button")

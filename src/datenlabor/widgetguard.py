@@ -132,6 +132,32 @@ class _ServerLogHandler(logging.Handler):
             pass
 
 
+_SIGNATURE_PROBLEMS = {
+    "Duplicate Signature": "doppelte Signatur, eine wiederholte Nachricht",
+    "Invalid Signature": "ungültige Signatur",
+}
+
+
+class _InvalidMessageFilter(logging.Filter):
+    """ipykernel's „Invalid Message“ with a full traceback becomes one German line.
+
+    A replayed or forged message (tryout #40) otherwise fills the server log with
+    tracebacks; what was wrong stays, the traceback and the message content go.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if str(record.msg).rstrip(":").lower() != "invalid message":
+            return True
+        exc = record.exc_info[1] if record.exc_info else None
+        why = next(
+            (text for key, text in _SIGNATURE_PROBLEMS.items() if key in str(exc)),
+            type(exc).__name__ if exc is not None else "unbekannt",
+        )
+        record.msg, record.args = "Ungültige Kernel-Nachricht verworfen (%s)", (why,)
+        record.exc_info = record.exc_text = None
+        return True
+
+
 def install() -> None:
     """Guard widget messages and comm logs in this (public app) kernel; idempotent.
 
@@ -151,4 +177,6 @@ def install() -> None:
         logger = logging.getLogger(name)
         logger.handlers[:] = [handler]
         logger.propagate = False
+    # the kernel application's log (traitlets names it after the class)
+    logging.getLogger("IPKernelApp").addFilter(_InvalidMessageFilter())
     _installed = True

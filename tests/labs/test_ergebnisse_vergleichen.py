@@ -73,15 +73,16 @@ def test_app_compares_another_metric(app_url, page):
     box = page.locator(".datenlabor-app").first
     box.wait_for()
     assert "dp_differenz" not in box.inner_text()
+    # a list of this lab's metrics under their German names (tryout #25: an empty text box)
     field = page.get_by_label("Kennzahl", exact=True)
-    field.fill("dp_differenz")
-    field.press("Enter")
-    # The table gets the new metric column (history with this metric or the example),
-    # or the app explains in German that this lab has no such metric.
+    names = [n.replace("\xa0", " ") for n in field.locator("option").all_inner_texts()]
+    assert "Unterschied der Auswahlquoten" in names and "dp_differenz" not in names
+    field.select_option(index=names.index("Unterschied der Auswahlquoten"))
     page.wait_for_function(
-        "() => { const t = document.querySelector('.datenlabor-app').innerText;"
-        " return t.includes('dp_differenz') || t.includes('gibt es für'); }"
+        "() => document.querySelector('.datenlabor-app table')?.innerText"
+        ".replace(/\\s+/g, ' ').includes('Unterschied der Auswahlquoten')"
     )
+    assert "dp_differenz" not in box.inner_text()
     img = box.locator("img")
     if img.count():
-        assert "dp_differenz" in (img.first.get_attribute("alt") or "")
+        assert "Unterschied der Auswahlquoten" in (img.first.get_attribute("alt") or "")

@@ -139,7 +139,7 @@ def test_own_german_csv_is_used(lab, tmp_path):
 def _upload(page, path):
     # ipywidgets' FileUpload opens a detached <input type=file> when its labelled button is
     # clicked; Playwright's file chooser fills exactly that input.
-    button = page.get_by_role("button", name=re.compile("CSV-Datei hochladen"))
+    button = page.get_by_role("button", name=re.compile("Datei hochladen"))
     with page.expect_file_chooser() as chooser:
         button.click()
     chooser.value.set_files(str(path))

@@ -96,6 +96,12 @@ PRESETS: dict[str, dict[str, Any]] = {
 }
 
 
+def _closed_stream_filter(record: logging.LogRecord) -> bool:
+    """Drop pyzmq's "Got events for closed stream" (dozens after websockets close):
+    harmless late events of a kernel channel that was closed on purpose."""
+    return not str(record.msg).startswith("Got events for closed stream")
+
+
 def _untrusted_notebook_filter(record: logging.LogRecord) -> bool:
     """Drop jupyter_server's "Notebook … is not trusted" (once per page view): labs are
     stored without outputs, so there is nothing a signature would vouch for."""
@@ -151,6 +157,7 @@ class DatenlaborVoila(Voila):
         if self.options.ausfuehrlich:
             self.log_level = logging.INFO
         self.log.addFilter(_untrusted_notebook_filter)
+        logging.getLogger("tornado.general").addFilter(_closed_stream_filter)
         self.pools = explicit or self._pool_sizes()
         self.pool_plan = {k: v["pool_size"] for k, v in self.pools.items() if k != "default"}
 

@@ -11,6 +11,7 @@ the handlers share lives in the tornado application settings (set by
 from __future__ import annotations
 
 import html
+import json
 import re
 import time
 from typing import Any
@@ -19,7 +20,7 @@ import tornado.routing
 import tornado.web
 from voila.tornado.handler import TornadoVoilaHandler
 
-from ..catalog import AUDIENCES, LEVELS, Lab
+from ..catalog import AUDIENCES, LEVELS, TECHNIQUE_FAMILIES, Lab
 from ..formatting import count
 from .admission import client_address
 from .branding import Branding, logo_html
@@ -115,7 +116,8 @@ class GermanErrorPages(tornado.web.OutputTransform):
 
     Voilà's static files, our static files and pages, the health check: whatever
     answers 404, 405 (``DELETE`` on a page) or 500 with tornado's built-in page.
-    JSON answers of the APIs stay as they are (the front end reads them).
+    JSON error answers of the APIs keep their keys (the front end reads them) with German
+    texts; no answer names the server software (``Server`` header).
     Registered as ``functools.partial(GermanErrorPages, settings=app.settings)``
     before compression.
     """
@@ -126,6 +128,8 @@ class GermanErrorPages(tornado.web.OutputTransform):
         self.head = request.method == "HEAD"
 
     def transform_first_chunk(self, status_code, headers, chunk, finishing):  # noqa: ANN001
+        if "Server" in headers:  # no software version for visitors (or scanners)
+            del headers["Server"]
         if status_code >= 400 and finishing and TORNADO_ERROR_PAGE.match(chunk.strip()):
             chunk = render_message(self.settings, status_code)
             headers["Content-Type"] = "text/html; charset=UTF-8"
@@ -133,7 +137,35 @@ class GermanErrorPages(tornado.web.OutputTransform):
             headers["Content-Length"] = str(len(chunk))
             if self.head:
                 chunk = b""
+        elif (
+            status_code >= 400
+            and finishing
+            and headers.get("Content-Type", "").startswith("application/json")
+        ):
+            chunk = _german_json_error(status_code, chunk)
+            if "Content-Length" in headers:
+                headers["Content-Length"] = str(len(chunk))
         return status_code, headers, chunk
+
+
+def _german_json_error(status: int, chunk: bytes) -> bytes:
+    """A JSON error answer of Jupyter's APIs with German ``message``/``reason`` (same keys).
+
+    The keys stay, so a front end that reads them keeps working; the English text
+    (``'_xsrf' argument missing from POST``, ``Method Not Allowed``) is replaced.
+    """
+    try:
+        body = json.loads(chunk)
+    except ValueError:
+        return chunk
+    if not isinstance(body, dict) or not ({"message", "reason"} & set(body)):
+        return chunk
+    title, message = error_text(status)
+    if "message" in body:
+        body["message"] = message
+    if "reason" in body:
+        body["reason"] = title
+    return json.dumps(body, ensure_ascii=False).encode()
 
 
 class OversizedRequest(tornado.routing.Matcher):
@@ -266,12 +298,22 @@ class OversizedHandler(PageMixin, tornado.web.RequestHandler):
         self.render_page("message.html", status=status, title=title, message=message, retry=False)
 
 
+def technique_options(labs: list[Lab]) -> list[str]:
+    """The gallery's „Technik“ choices: the technique families of ``labs`` (``catalog.
+    TECHNIQUE_FAMILIES``), each once, in the table's order; a family no lab has is left out."""
+    seen: dict[str, str] = {}
+    for family in (f for lab in labs for f in lab.technique_families):
+        seen.setdefault(family.casefold(), family)
+    order = [f for f, _ in TECHNIQUE_FAMILIES]
+    return sorted(seen.values(), key=lambda f: (order.index(f) if f in order else len(order), f))
+
+
 def _match(lab: Lab, audience: str, level: str, technique: str) -> bool:
     if audience and lab.audience not in (audience, "beide"):
         return False
     if level and lab.level != level:
         return False
-    return not (technique and technique.casefold() not in {t.casefold() for t in lab.techniques})
+    return not (technique and technique not in lab.technique_families)
 
 
 class GalleryHandler(PageMixin, tornado.web.RequestHandler):
@@ -285,12 +327,8 @@ class GalleryHandler(PageMixin, tornado.web.RequestHandler):
         audience = self.get_argument("zielgruppe", "")
         level = self.get_argument("niveau", "")
         technique = self.get_argument("technik", "")
-        # one entry per technique whatever its capitalisation ("Logistische"/"logistische Regression")
-        spelled: dict[str, str] = {}
-        for t in (t for lab in self.labs for t in lab.techniques):
-            if t.casefold() not in spelled or t[:1].isupper():
-                spelled[t.casefold()] = t
-        techniques = sorted(spelled.values(), key=str.casefold)
+        techniques = technique_options(self.labs)
+        spelled = {t.casefold(): t for t in techniques}
         audiences = [a for a in AUDIENCES if a != "beide"]
         # Unknown filter values are ignored rather than answered with an empty page.
         audience = audience if audience in audiences else ""
@@ -304,6 +342,7 @@ class GalleryHandler(PageMixin, tornado.web.RequestHandler):
                 "duration": lab.duration_minutes,
                 "level": lab.level,
                 "audience": lab.audience,
+                "audience_text": lab.audience_text,
                 "techniques": lab.techniques,
                 "url": base + app_path(lab),
             }

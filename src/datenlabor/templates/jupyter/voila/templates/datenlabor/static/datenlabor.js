@@ -7,6 +7,7 @@
 // * a "Zum Ausprobieren springen" link appears when the controls are not on the first screen;
 // * slider values are shown the German way (0,25 instead of 0.25), the upload
 //   button loses its "(0)", slider handles get their label as accessible name;
+// * the options of a radio-button widget form one group (one Tab stop, arrow keys);
 // * a file larger than the upload limit is refused here, before it is sent
 //   (German message in a live region next to the button); should a too large
 //   message still reach the server, it closes the connection with code 1009 and
@@ -215,6 +216,25 @@
     });
   }
 
+  // ipywidgets' RadioButtons write <input type=radio> without a name: every option is its own
+  // Tab stop and the group has no name. One name per group makes it one Tab stop with arrow
+  // keys (WAI-ARIA radio group pattern, native), the label names the group.
+  var groups = 0;
+  function radioGroups() {
+    Array.prototype.forEach.call(document.querySelectorAll(".widget-radio-box"), function (box) {
+      if (!box.dataset.dlGroup) {
+        groups += 1;
+        box.dataset.dlGroup = "dl-radio-" + groups;
+        box.setAttribute("role", "radiogroup");
+        var label = box.parentNode && box.parentNode.querySelector(".widget-label");
+        if (label && label.textContent.trim()) { box.setAttribute("aria-labelledby", labelId(label)); }
+      }
+      Array.prototype.forEach.call(box.querySelectorAll("input[type=radio]"), function (r) {
+        if (r.name !== box.dataset.dlGroup) { r.name = box.dataset.dlGroup; }
+      });
+    });
+  }
+
   function uploadButtons() {
     Array.prototype.forEach.call(document.querySelectorAll(".datenlabor-upload-button, .datenlabor-upload .widget-upload"), function (b) {
       Array.prototype.forEach.call(b.childNodes, function (n) {
@@ -229,6 +249,7 @@
     placeShell();
     jumpLink();
     sliders();
+    radioGroups();
     uploadButtons();
     // pandas tables: the index column has an empty header cell
     Array.prototype.forEach.call(document.querySelectorAll(".jp-OutputArea th"), function (th) {
