@@ -16,6 +16,12 @@ drift. Faults are planted on purpose and recorded per day in ``stoerung``:
 A planned special use (emergency shelter in a sports hall, January 2025) raises
 consumption too, but is not a fault and is therefore not marked.
 
+A second table, ``gebaeude-jahreswerte``, has one row per building with annual
+values for 2024 (the cross-sectional shape of an energy report): heat is the sum
+of the daily table, floor area (BGF), year of construction and electricity are
+invented per building (electricity: a typical kWh/m² of the kind of building with
+seeded noise of about 10 %).
+
 Usage: python scripts/make_gebaeude_verbrauch.py [--out DIR]
 """
 
@@ -57,6 +63,36 @@ BUILDINGS = [
     ("G10", "Turnhalle Lindenweg", "Turnhalle", 70, 85),
     ("G11", "Sporthalle Nord", "Turnhalle", 120, 140),
     ("G12", "Bürgerhaus Oststadt", "Bürgerhaus", 60, 75),
+]
+
+# Annual table: id, gross floor area (BGF, m²), year of construction, heat supply
+ANNUAL = {
+    "G01": (2100, 1964, "Gas"),
+    "G02": (1500, 1972, "Gas"),
+    "G03": (5200, 1976, "Fernwärme"),
+    "G04": (4300, 1958, "Fernwärme"),
+    "G05": (800, 1993, "Gas"),
+    "G06": (700, 1985, "Gas"),
+    "G07": (650, 2008, "Wärmepumpe"),
+    "G08": (3600, 1961, "Fernwärme"),
+    "G09": (2400, 1979, "Gas"),
+    "G10": (1400, 1969, "Gas"),
+    "G11": (2600, 1982, "Gas"),
+    "G12": (1300, 1954, "Öl"),
+}
+ANNUAL_YEAR = "2024"
+# Typical electricity use in kWh per m² and year by kind of building (order of magnitude of
+# published benchmarks for public buildings; invented for Musterstadt).
+POWER_PER_M2 = {"Schule": 12, "Kita": 18, "Verwaltung": 30, "Turnhalle": 15, "Bürgerhaus": 20}
+ANNUAL_COLUMNS = [
+    "gebaeude_id",
+    "gebaeude",
+    "gebaeudeart",
+    "waermeversorgung",
+    "baujahr",
+    "flaeche_m2",
+    "verbrauch_kwh",
+    "strom_kwh",
 ]
 
 # Use factor by kind of building and kind of day.
@@ -195,8 +231,27 @@ def generate(seed: int = SEED) -> list[list[str]]:
     return rows
 
 
+def annual(rows: list[list[str]], seed: int = SEED) -> list[list[str]]:
+    """One row per building: heat of ``ANNUAL_YEAR`` summed from the daily ``rows``."""
+    rng = np.random.default_rng(seed + 1)
+    heat: dict[str, float] = {}
+    for row in rows:
+        if row[0].startswith(ANNUAL_YEAR):
+            heat[row[1]] = heat.get(row[1], 0.0) + float(row[7])
+    out = []
+    for bid, name, kind, _base, _per_hdd in BUILDINGS:
+        area, built, supply = ANNUAL[bid]
+        power = area * POWER_PER_M2[kind] * rng.normal(1.0, 0.1)
+        out.append(
+            [bid, name, kind, supply, str(built), str(area), f"{heat[bid]:.0f}", f"{power:.0f}"]
+        )
+    return out
+
+
 def write(out: Path) -> Path:
-    return _synth.write_csv(out, DATASET_ID, COLUMNS, generate())
+    rows = generate()
+    _synth.write_csv(out, "gebaeude-jahreswerte", ANNUAL_COLUMNS, annual(rows))
+    return _synth.write_csv(out, DATASET_ID, COLUMNS, rows)
 
 
 if __name__ == "__main__":

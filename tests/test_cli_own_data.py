@@ -142,7 +142,7 @@ def test_striche_luecke_reads_dashes_as_gaps(capsys):
     )
     assert "3 Lücken" in capsys.readouterr().out
     assert main(["daten", "pruefen", "daten-erkunden", str(path), "-p", "jahr", "2020"]) == 2
-    assert "nur „lesen“ und „spalten“" in capsys.readouterr().err
+    assert "nur „lesen“, „spalten“ und „form“" in capsys.readouterr().err
 
 
 def test_value_ranges_and_counts_read_like_german_text(capsys):

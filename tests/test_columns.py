@@ -132,19 +132,46 @@ def test_data_check_never_shows_values_of_unused_columns(capsys):
     assert 'spalten "datum=date_created; text=text_raw; kategorie=category_parent"' in out
 
 
-def test_cross_sectional_table_gets_the_shape_explained(capsys):
+def test_data_check_finds_the_cross_section_and_names_its_columns(capsys):
+    """One row per building: the check says which shape and why the method changes."""
     csv = str(OWN / "gebaeude-energie.csv")
-    assert main(["daten", "pruefen", "auffaelligkeiten-finden", csv]) == 2
-    err = capsys.readouterr().err
-    assert "braucht eine Zeitreihe" in err and "einer Zeile je Gebäude" in err
+    assert main(["daten", "pruefen", "auffaelligkeiten-finden", csv]) == 0
+    out = capsys.readouterr().out
+    assert "Form der Daten: Querschnitt (je Zeile ein Gebäude mit Jahreswerten)" in out
+    assert "Verglichen wird deshalb jedes Gebäude mit ähnlichen Gebäuden" in out
+    assert "gebaeude          ← „Wirtschaftseinheit“  (automatisch erkannt)" in out
+    assert "verbrauch_kwh     ← „Wärmeverbrauch“  (automatisch erkannt)" in out
+    assert "Werte: 53.929 bis 879.758" in out  # thousands dots read as thousands
+    assert "flaeche_m2        ← –  (fehlt, bleibt leer)" in out and "Energiekennwert" in out
+    # coordinates, district and source are named, never shown
+    assert "Nicht verwendet (Inhalte werden nicht angezeigt): Wärmeverbrauch Witterung, x, y" in out
+    assert "7.05187" not in out and "Immobilienamt" not in out
+    assert f"datenlabor run auffaelligkeiten-finden -p daten {csv} -p spalten " in out
 
 
-def test_daily_lab_refuses_the_annual_building_table_before_the_kernel(tmp_path, capsys):
+def test_a_file_of_neither_shape_is_refused_before_the_kernel(tmp_path, capsys):
+    """A bicycle counter (date and count, no building) is neither a series of buildings nor
+    a table of buildings: exit 2, both shapes explained, nothing written."""
     out = tmp_path / "runs"
-    csv = str(OWN / "gebaeude-energie.csv")
+    csv = str(OWN / "radzaehlung.csv")
     assert main(["run", "auffaelligkeiten-finden", "-o", str(out), "-p", "daten", csv]) == 2
     err = capsys.readouterr().err
-    assert "braucht eine Zeitreihe" in err and "Gefundene Spalten: lfd., Wirtschaftseinheit" in err
+    assert "Dieses Lab arbeitet mit zwei Formen von Daten, die Datei passt zu keiner" in err
+    assert "– Zeitreihe (je Zeile ein Gebäude an einem Tag): braucht datum, gebaeude_id" in err
+    assert "– Querschnitt (je Zeile ein Gebäude mit Jahreswerten): braucht gebaeude, " in err
+    assert "Gefundene Spalten: Datum, Zaehlerstand" in err and "Traceback" not in err
+    assert _entries(out) == []
+
+
+def test_a_forced_shape_the_file_lacks_is_refused(tmp_path, capsys):
+    out = tmp_path / "runs"
+    csv = str(OWN / "gebaeude-energie.csv")
+    args = ["run", "auffaelligkeiten-finden", "-o", str(out), "-p", "daten", csv]
+    assert main([*args, "-p", "form", "zeitreihe"]) == 2
+    err = capsys.readouterr().err
+    assert "passt nicht zur Form Zeitreihe" in err and "Es fehlen: datum" in err
+    assert main([*args, "-p", "form", "monatlich"]) == 2
+    assert "„monatlich“" in capsys.readouterr().err
     assert _entries(out) == []
 
 

@@ -1037,18 +1037,20 @@ def build_parser() -> argparse.ArgumentParser:
 def cmd_data_check(args: argparse.Namespace) -> int:
     from .owndata import check_file
 
-    lesen, spalten = args.lesen, args.spalten
+    lesen, spalten, form = args.lesen, args.spalten, args.form or ""
     for name, value in _parse_pairs(args.parameter).items():
-        # the same "-p lesen …"/"-p spalten …" as in the run command it prints
+        # the same "-p lesen …"/"-p spalten …"/"-p form …" as in the run command it prints
         if name == "lesen":
             lesen = value
         elif name == "spalten":
             spalten = value
+        elif name == "form":
+            form = value
         else:
             raise ParameterError(
-                f"„daten pruefen“ nimmt mit -p nur „lesen“ und „spalten“, nicht „{name}“."
+                f"„daten pruefen“ nimmt mit -p nur „lesen“, „spalten“ und „form“, nicht „{name}“."
             )
-    ok, text = check_file(args.lab, args.datei, lesen, spalten, args.tabelle)
+    ok, text = check_file(args.lab, args.datei, lesen, spalten, args.tabelle, form)
     print(text, file=sys.stdout if ok else sys.stderr)
     return EXIT_OK if ok else EXIT_USAGE
 
@@ -1070,12 +1072,17 @@ def _add_data_commands(sub: Any) -> None:
     q.add_argument("--spalten", default="", help="Zuordnung ziel=quelle; … wie bei „spalten“")
     q.add_argument("--tabelle", default=None, help="Tabelle des Labs (z. B. bei „beispiel“)")
     q.add_argument(
+        "--form",
+        default=None,
+        help="Form der Daten bei Labs mit zwei Formen: automatisch, zeitreihe oder querschnitt",
+    )
+    q.add_argument(
         "-p",
         "--parameter",
         nargs=2,
         action="append",
         metavar=("NAME", "WERT"),
-        help="wie bei „run“: -p lesen … oder -p spalten … (gleichbedeutend mit --lesen/--spalten)",
+        help="wie bei „run“: -p lesen …, -p spalten … oder -p form … (wie --lesen/--spalten/--form)",
     )
     q.set_defaults(func=cmd_data_check)
     _add_portal_commands(data)

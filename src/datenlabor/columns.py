@@ -10,7 +10,8 @@ columns, for every surface (CLI, sweeps, papermill, app):
 2. the same name after normalising case, whitespace and umlauts
    (``ä``/``ae``, ``ö``/``oe``, ``ü``/``ue``, ``ß``/``ss``);
 3. a known synonym of the field (``SYNONYMS``), if exactly one column fits;
-4. a documented default for a missing optional column (``DEFAULTS``).
+4. a documented default for a missing optional column (``DEFAULTS``), or an empty
+   column where the schema allows it (field property ``missingAllowed``).
 
 Two candidates for one column are never guessed: the message names them.
 Columns of the file that fill no lab column are dropped, so an analysis lab
@@ -90,9 +91,64 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
     "arbeitslosenquote": ("arbeitslose_in_prozent", "arbeitslosenquote_in_prozent"),
     "anteil_sgb2_haushalte": ("sgb_ii_quote", "sgb_ii_quote_in_prozent"),
-    "gebaeude": ("wirtschaftseinheit", "liegenschaft", "objekt", "building", "gebaeudename"),
-    "gebaeudeart": ("typ", "art", "nutzungsart", "gebaeudetyp"),
-    "verbrauch_kwh": ("verbrauch", "waermeverbrauch", "energieverbrauch", "kwh", *_COUNT),
+    "gebaeude": (
+        "wirtschaftseinheit",
+        "liegenschaft",
+        "liegenschaftsname",
+        "objekt",
+        "objektname",
+        "building",
+        "gebaeudename",
+        "gebaeudebezeichnung",
+        "bezeichnung",
+        "name",
+    ),
+    "gebaeude_id": ("lfd", "lfd_nr", "laufende_nummer", "objektnummer", "gebaeudenummer"),
+    "gebaeudeart": (
+        "typ",
+        "art",
+        "nutzungsart",
+        "nutzung",
+        "gebaeudetyp",
+        "gebaeudekategorie",
+        "bauwerkszuordnung",
+    ),
+    "verbrauch_kwh": (
+        "verbrauch",
+        "waermeverbrauch",
+        "waermeverbrauch_kwh",
+        "heizenergieverbrauch",
+        "energieverbrauch",
+        "energieverbrauch_kwh",
+        "kwh",
+        *_COUNT,
+    ),
+    # annual values per building (cross-sectional table of energy reports)
+    "flaeche_m2": (
+        "flaeche",
+        "flaeche_m",
+        "flaeche_qm",
+        "flaeche_in_m",
+        "bgf",
+        "bgf_m",
+        "ngf",
+        "ngf_m",
+        "nrf",
+        "bruttogrundflaeche",
+        "nettogrundflaeche",
+        "nettoraumflaeche",
+        "energiebezugsflaeche",
+        "nutzflaeche",
+    ),
+    "strom_kwh": ("strom", "stromverbrauch", "stromverbrauch_kwh", "elektrizitaet"),
+    "baujahr": ("errichtungsjahr", "jahr_der_errichtung", "year_built"),
+    "waermeversorgung": (
+        "art_der_waermeversorgung",
+        "heizungsart",
+        "heizung",
+        "energietraeger",
+        "waermeerzeugung",
+    ),
 }
 
 
@@ -115,6 +171,9 @@ DEFAULTS: dict[str, Default] = {
         "geöffnet an jedem Tag mit einer Zählung über 0", _open_from_counts, for_required=True
     ),
     "stadtteil": Default("alle Zeilen bilden eine Gruppe „alle“", lambda df: "alle"),
+    "gebaeude_id": Default(
+        "laufende Nummer der Zeile", lambda df: [str(i + 1) for i in range(len(df))]
+    ),
 }
 
 #: Datasets whose optional columns an own file may lack (they stay empty, the notebook
@@ -312,17 +371,17 @@ def resolve(
             result.append(chosen[name])
         elif name in DEFAULTS and (DEFAULTS[name].for_required or not _required(f)):
             result.append(Column(name, _required(f), "standard", None, DEFAULTS[name].text))
-        elif optional_may_be_missing and not _required(f):
+        elif (optional_may_be_missing or f.get("missingAllowed")) and not _required(f):
             result.append(Column(name, False, "leer"))
         else:  # optional columns too, unless allowed: an empty column changes results
             missing.append(name)
     if missing:
         shape = ""
-        if "datum" in missing and {"besuche", "verbrauch_kwh"} & set(names):  # daily-series labs
+        if "datum" in missing and "besuche" in names:  # daily-series labs with one shape
             shape = (
                 " Dieses Lab braucht eine Zeitreihe: je Zeile ein Tag mit Datum, denn es betrachtet "
                 "den Verlauf von Tag zu Tag. Die Datei hat keine Datumsspalte – in einer "
-                "Tabelle mit einer Zeile je Gebäude oder Stadtteil (Jahreswerte) gibt es keinen "
+                "Tabelle mit einer Zeile je Standort oder Stadtteil (Jahreswerte) gibt es keinen "
                 "Verlauf, in dem ein Tag auffallen könnte."
             )
         example = "; ".join(f"{m}=…" for m in missing)

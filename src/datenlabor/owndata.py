@@ -33,9 +33,18 @@ def own_data_parameter(lab: Any) -> str:
 
 
 def check_file(
-    slug: str, path: str | Path, lesen: str = "", spalten: str = "", table: str | None = None
+    slug: str,
+    path: str | Path,
+    lesen: str = "",
+    spalten: str = "",
+    table: str | None = None,
+    form: str = "",
 ) -> tuple[bool, str]:
     """German report on how ``path`` would fill lab ``slug``'s table.
+
+    For a lab that knows two shapes of its data (``form_parameter`` in lab.yaml,
+    ``shapes.detect_form``) the report first says which shape the file has
+    (``form`` forces one) and why the method depends on it.
 
     Returns ``(ok, text)``; ``ok`` is False when the lab could not run on the
     file (then ``text`` holds the reason and both column lists). Raises
@@ -57,9 +66,6 @@ def check_file(
         chooser = lab.parameters[name].extra.get("table_parameter")
         if chooser:
             values[chooser] = table
-    options = own_data_options(lab, values, name)
-    dataset_id = lab.parameters[name].extra.get("dataset") or lab.datasets[0]
-    fields = resource(dataset_id, options["table"]).get("schema", {}).get("fields", [])
     source = Path(path).expanduser()
     if source.is_dir():
         raise CsvError(
@@ -69,6 +75,8 @@ def check_file(
     if not source.is_file():
         raise CsvError(f"Die Datei „{path}“ gibt es nicht.")
     parse_mapping(spalten)  # syntax first, German message
+    dataset_id = lab.parameters[name].extra.get("dataset") or lab.datasets[0]
+    shape_parameter = lab.parameters[name].extra.get("form_parameter")
     raw = read_csv(source, lesen=lesen)
     info = raw.attrs.get("csv_info") or {}
     lines = [f"Datei „{source.name}“ für das Lab „{lab.title}“ ({lab.slug}):", ""]
@@ -78,9 +86,26 @@ def check_file(
     )
     for warning in info.get("warnings", []):
         lines.append(f"Hinweis beim Lesen: {warning}")
+    shape = None
+    if shape_parameter in lab.parameters and not lab.parameters[name].extra.get("any_csv"):
+        from .shapes import detect_form
+
+        try:
+            shape = detect_form(
+                dataset_id, source, form or "automatisch", lesen, spalten, list(raw.columns)
+            )
+        except DatenlaborError as exc:
+            lines += ["", "So kann das Lab die Datei noch nicht verwenden:", str(exc)]
+            return False, "\n".join(lines)
+        values[shape_parameter] = shape.form
+        lines += ["", f"Form der Daten: {shape.text}", f"Verfahren: {shape.why}"]
+    options = own_data_options(lab, values, name)
+    fields = resource(dataset_id, options["table"]).get("schema", {}).get("fields", [])
     command = f"datenlabor run {lab.slug} -p daten {_quote(str(path))}"
     if lesen:
         command += f' -p lesen "{lesen}"'
+    if shape is not None and form:
+        command += f" -p form {shape.form}"
     if lab.parameters[name].extra.get("any_csv"):  # the quality lab profiles every column
         from .personal import DSGVO_NOTE, personal_columns
 
@@ -124,7 +149,11 @@ def check_file(
         origin = f"← „{c.source}“" if c.source else f"← {c.note or '–'}"
         lines.append(f"  {c.name:<{width}}  {origin}  ({HOW_DE[c.how]})")
         found = _value_range(table_df[c.name])
-        if found:
+        if c.how == "leer":  # what the lab would do with it: the schema says
+            meaning = next((f.get("description") for f in fields if f["name"] == c.name), "")
+            if meaning:
+                lines.append(f"  {'':<{width}}  Bedeutung: {meaning}")
+        elif found:
             lines.append(f"  {'':<{width}}  Werte: {found}")
     if indicators:
         lines += [

@@ -131,9 +131,19 @@ def prepare(lab: Lab, values: dict[str, Any]) -> dict[str, Any]:
             dataset_id = param.extra.get("dataset") or (lab.datasets[0] if lab.datasets else None)
             if dataset_id:
                 try:
-                    frame = load(dataset_id, **own_data_options(lab, clean, name), path=value)
+                    options = own_data_options(lab, clean, name)
+                    frame = load(dataset_id, **options, path=value)
                 except DatasetError as exc:
                     raise ParameterError(f"Parameter „{name}“: {exc}") from None
+                shape = param.extra.get("form_parameter")
+                if shape in lab.parameters:  # say which shape the lab will treat it as
+                    from .shapes import detect_form
+
+                    form = clean.get(shape, lab.parameters[shape].default)
+                    found = detect_form(
+                        dataset_id, value, form, options["lesen"], options["spalten"]
+                    )
+                    print(f"Form der Daten: {found.text}")
                 wanted = {
                     n: held[n] if n in held else p.default
                     for n, p in lab.parameters.items()
@@ -156,7 +166,8 @@ def own_data_options(lab: Lab, values: dict[str, Any], name: str) -> dict[str, A
     """``table``, ``lesen`` and ``spalten`` with which the lab reads own data of parameter ``name``.
 
     lab.yaml declares the table (``table``) or the parameter that chooses it
-    (``table_parameter``); the read options come from the lab's ``kind: lesen``
+    (``table_parameter``), or the shape of the file decides (``form_parameter``, see
+    ``shapes.detect_form``; may raise its German ``CsvError``); the read options come from the lab's ``kind: lesen``
     parameter, the column mapping from its ``kind: spalten`` parameter. Values
     not given fall back to the notebook's defaults.
     """
@@ -174,6 +185,21 @@ def own_data_options(lab: Lab, values: dict[str, Any], name: str) -> dict[str, A
         (str(values.get(p.name, p.default) or "") for p in params.values() if p.kind == "spalten"),
         "",
     )
+    shape = extra.get("form_parameter")
+    if shape in params:  # two shapes of the same data (shapes.detect_form): the file decides
+        from .shapes import detect_form
+
+        dataset_id = extra.get("dataset") or lab.datasets[0]
+        table = (
+            detect_form(
+                dataset_id,
+                values.get(name) or None,
+                values.get(shape, params[shape].default),
+                lesen=lesen,
+                spalten=spalten,
+            ).table
+            or table
+        )
     return {"table": table, "lesen": lesen, "spalten": spalten}
 
 

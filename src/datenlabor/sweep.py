@@ -263,11 +263,11 @@ def build_grid(
     # once per distinct value.
     for name, values in axes.items():
         if params[name].kind == "csv":
-            chooser = params[name].extra.get("table_parameter")
+            choosers = {params[name].extra.get(k) for k in ("table_parameter", "form_parameter")}
             others = [
                 (n, v)
                 for n, v in axes.items()
-                if n == chooser or params[n].kind in ("lesen", "spalten")
+                if n in choosers or params[n].kind in ("lesen", "spalten")
             ]
             data_axes = [n for n in axes if data_column(params[n])]
             for value in values:

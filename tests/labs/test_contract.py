@@ -23,6 +23,7 @@ from datenlabor.catalog import discover
 from datenlabor.columns import DEFAULTS, INDICATOR_TABLES, OPTIONAL_MAY_BE_MISSING, SYNONYMS
 from datenlabor.errors import CsvError
 from datenlabor.paths import project_root
+from datenlabor.shapes import forms
 from tests.helpers import german_csv
 
 LABS = discover()
@@ -43,7 +44,23 @@ def _own_data_tables() -> list:
     return found
 
 
+def _other_shapes() -> list:
+    """(dataset, table) for each further shape an own file may have (shapes.detect_form)."""
+    found = []
+    for lab in LABS:
+        for name, param in lab.parameters.items():
+            if param.kind != "csv" or not param.extra.get("form_parameter"):
+                continue
+            dataset = param.extra.get("dataset") or lab.datasets[0]
+            main_table = param.extra.get("table") or datasets.resource(dataset)["name"]
+            for form, other in forms(dataset).items():
+                if other != main_table:
+                    found.append(pytest.param(dataset, other, id=f"{lab.slug}-{name}-{form}"))
+    return found
+
+
 OWN_DATA = _own_data_tables()
+ALL_SHAPES = OWN_DATA + _other_shapes()
 
 
 def test_every_lab_names_its_datasets_and_own_data():
@@ -76,7 +93,7 @@ def test_generator_reproduces_every_file_byte_for_byte(dataset, tmp_path):
 
 
 @pytest.mark.parametrize("encoding", ["cp1252", "utf-8-sig"])
-@pytest.mark.parametrize(("dataset", "table"), OWN_DATA)
+@pytest.mark.parametrize(("dataset", "table"), ALL_SHAPES)
 def test_own_german_csv_loads_like_the_bundled_table(dataset, table, encoding, tmp_path):
     bundled = datenlabor.load(dataset, table)
     own = tmp_path / "eigene.csv"
@@ -95,7 +112,7 @@ def test_own_german_csv_loads_like_the_bundled_table(dataset, table, encoding, t
     )
 
 
-@pytest.mark.parametrize(("dataset", "table"), OWN_DATA)
+@pytest.mark.parametrize(("dataset", "table"), ALL_SHAPES)
 def test_misnamed_column_gets_a_german_message(dataset, table, tmp_path):
     expected = datasets.expected_columns(dataset, table)
     # the last column the file cannot do without (columns.DEFAULTS may fill some, and
@@ -103,12 +120,17 @@ def test_misnamed_column_gets_a_german_message(dataset, table, tmp_path):
     fields = datasets.resource(dataset, table)["schema"]["fields"]
     required = {f["name"] for f in fields if (f.get("constraints") or {}).get("required")}
     lax = dataset in OPTIONAL_MAY_BE_MISSING
+    may_miss = {f["name"] for f in fields if f.get("missingAllowed")}  # stays empty
     if dataset in INDICATOR_TABLES:  # only the key columns are expected, the rest are indicators
         keys = INDICATOR_TABLES[dataset]
         expected = list(keys)
         required = {k for k, needed in keys.items() if needed}
         lax = True
-    column = next(c for c in reversed(expected) if c not in DEFAULTS and (c in required or not lax))
+    column = next(
+        c
+        for c in reversed(expected)
+        if c not in DEFAULTS and (c in required or not (lax or c in may_miss))
+    )
     bundled = datenlabor.load(dataset, table).head(20)
     # a column that is a known other name of the missing one would stand in for it
     bundled = bundled.drop(columns=[c for c in bundled if c in SYNONYMS.get(column, ())])

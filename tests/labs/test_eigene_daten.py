@@ -192,3 +192,44 @@ def test_district_statistics_grouped_with_the_files_indicators(tmp_path):
     assert "Verglichen wird das Jahr 2024." in text
     assert "„SGB-II-Quote in %“: „-“ (3×) als 0 gelesen" in text
     assert "bei „Arbeitslose in %“" in text  # the groups in words use the file's names
+
+
+@pytest.mark.slow
+def test_building_energy_report_compares_similar_buildings(tmp_path, monkeypatch):
+    """One row per building (annual values): the cross-sectional mode, shape found alone.
+
+    The file has 60 buildings in five types (8 to 15 each, so every type is its own
+    comparison group) and no floor area, so annual kWh are compared within the type on a
+    log scale. Its obvious faults: 8 buildings report 0 kWh electricity for a whole year
+    (4 of them heated by a heat pump) and are always reported. At the default threshold 4
+    two more stand out: Kirchplatz 19 and Seeweg 45 use 27.403 and 22.096 kWh electricity,
+    about a sixth of their type's median (robust z −4,6 and −4,3). The lowest heat values
+    (Seeweg 61: 53.929 kWh, z ≈ −4,0) sit at the threshold, so 10 to 12 reported buildings
+    and a largest z between 4 and 6 are right; the heat values are spread evenly otherwise.
+    """
+    from datenlabor import plotting
+
+    charts = tmp_path / "diagramme"
+    monkeypatch.setenv(plotting.CHECK_FOLDER, str(charts))  # the kernel inherits it
+    out = tmp_path / "runs"
+    csv = OWN / "gebaeude-energie.csv"
+    assert (
+        main(["run", "auffaelligkeiten-finden", "-o", str(out), "-p", "daten", str(csv), "-q"]) == 0
+    )
+    values = json.loads(next(out.rglob("kennzahlen.json")).read_text(encoding="utf-8"))
+    raw = pd.read_csv(csv, sep=";", encoding="utf-8-sig", thousands=".")
+    assert values["anzahl_gebaeude"] == len(raw) == 60
+    assert values["gebaeude_mit_nullwert"] == int((raw["Stromverbrauch"] == 0).sum()) == 8
+    assert 10 <= values["gebaeude_gemeldet"] <= 12
+    assert 4.0 <= values["groesster_z_wert"] <= 6.0
+    cells = json.loads(next(out.rglob("auffaelligkeiten-finden.ipynb")).read_text(encoding="utf-8"))
+    shown = json.dumps([c.get("outputs", []) for c in cells["cells"]], ensure_ascii=False)
+    assert "Form der Daten: Querschnitt" in shown
+    assert "Kirchplatz 19" in shown and "Seeweg 45" in shown
+    assert shown.count("mit einer Wärmepumpe beheizt") >= 4
+    assert "Die Datei nennt keine Fläche" in shown
+    # coordinates, districts and the source column never reach the notebook
+    assert "7.05187" not in shown and "Immobilienamt" not in shown
+    problems = charts / "probleme.txt"
+    assert not problems.exists(), problems.read_text(encoding="utf-8")
+    assert sorted(p.name for p in charts.glob("*.png")) == ["01-breit.png", "01-schmal.png"]
