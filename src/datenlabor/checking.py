@@ -311,18 +311,11 @@ class _Containers:
 
 
 REPR_ALLOWED: dict[str, set[str]] = {
-    # Lesson on reading a raw CSV file, worked on by another maintainer (29.11.2026); the
-    # bytes and value lists are the lesson's subject but still want a form for people.
-    "offene-daten-nutzen.ipynb": {
-        "print(kita_datei.read_bytes()[:160])",
-        "print(f'{spalte}: {sorted(auffaellig.unique())}')",
-        "print('Kopfzeile wiederholt in Zeile (ab 0 gezählt):', ko…",
-        "print('Träger vorher:', sorted(kita['Träger'].unique()))",
-        "print('Träger nachher:', sorted(kita['Träger'].unique()))",
-    },
+    # The lesson's subject: the first bytes of a raw CSV file, exactly as they are stored.
+    "offene-daten-nutzen.ipynb": {"print(kita_datei.read_bytes()[:160])"},
 }
 """Known reprs not yet fixed: notebook file name -> calls exactly as ``repr_outputs`` returns
-them. Each entry is a debt; remove it when the cell is formatted for people."""
+them. Each entry is either what a lesson is about (raw bytes) or a debt to be formatted for people."""
 
 
 def _shown_values(call: ast.Call) -> list[ast.expr]:
