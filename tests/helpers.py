@@ -19,6 +19,19 @@ def fixture_path(*parts: str) -> Path:
     return FIXTURES.joinpath(*parts)
 
 
+STATISTIK_DISTRICTS = [
+    "Altstadt-Nord",
+    "Altstadt-Süd",
+    "Am Wasserturm",
+    "Bergheim",
+    "Feldkamp",
+    "Kreuzberg-Ost",
+    "Neustadt",
+    "Südviertel",
+]
+"""The districts of fixtures/eigene-daten/stadtteile-statistik.csv, sorted."""
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that is free right now."""
     with socket.socket() as s:

@@ -17,19 +17,10 @@ from datenlabor.errors import ParameterError
 from datenlabor.parameters import data_choices, fit_to_data
 from datenlabor.running import prepare
 from datenlabor.sweep import build_grid
-from tests.helpers import fixture_path
+from tests.helpers import STATISTIK_DISTRICTS, fixture_path
 
 STATISTIK = str(fixture_path("eigene-daten", "stadtteile-statistik.csv"))
-DISTRICTS = [
-    "Altstadt-Nord",
-    "Altstadt-Süd",
-    "Am Wasserturm",
-    "Bergheim",
-    "Feldkamp",
-    "Kreuzberg-Ost",
-    "Neustadt",
-    "Südviertel",
-]
+DISTRICTS = STATISTIK_DISTRICTS
 
 
 def test_choices_are_the_files_values_sorted_without_gaps():

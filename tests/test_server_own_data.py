@@ -18,19 +18,10 @@ import pytest
 from datenlabor.cli import main
 from datenlabor.errors import ServerOptionError
 from datenlabor.server.owndata import check_entries, inject, parse_entries
-from tests.helpers import fixture_path
+from tests.helpers import STATISTIK_DISTRICTS, fixture_path
 
 STATISTIK = fixture_path("eigene-daten", "stadtteile-statistik.csv")
-DISTRICTS = [
-    "Altstadt-Nord",
-    "Altstadt-Süd",
-    "Am Wasserturm",
-    "Bergheim",
-    "Feldkamp",
-    "Kreuzberg-Ost",
-    "Neustadt",
-    "Südviertel",
-]
+DISTRICTS = STATISTIK_DISTRICTS
 INDICATORS = [
     "Anteil unter 18 Jahren in %",
     "Anteil 65 Jahre und älter in %",
