@@ -56,6 +56,14 @@ def test_store_compresses_in_the_background_and_keeps_a_copy_on_disk(tmp_path):
 
 
 class PrecompressedHandlerTest(tornado.testing.AsyncHTTPTestCase):
+    def run(self, result=None):
+        # Playwright's sync API keeps an event loop running in this worker's main thread once a
+        # browser test ran here; tornado's test loop therefore gets a thread of its own.
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=1) as ex:
+            return ex.submit(super().run, result).result()
+
     def get_app(self):
         self.folder = Path(tempfile.mkdtemp())
         root = self.folder / "static"
