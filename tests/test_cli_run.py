@@ -143,14 +143,20 @@ def test_run_summary_separates_own_file_from_the_lesson_example(tmp_path, capsys
     built-in lesson example are shown apart, labelled, and never as a finding about the file."""
     from types import SimpleNamespace
 
-    import datenlabor.recording
+    import nbformat
+
     import datenlabor.running
+    from datenlabor.recording import MIME_TYPE
 
     metrics = {"fehlende_werte_vorher": 6, "ausreisser": 0, "zeilen_bereinigt": 400}
-    labels = {"fehlende_werte_vorher": "Fehlende Werte, die pandas von selbst erkennt"}
+    label = "Fehlende Werte, die pandas von selbst erkennt"
+    # the executed notebook the summary reads the German labels from
+    cell = nbformat.v4.new_code_cell("")
+    payload = {"name": "fehlende_werte_vorher", "value": 6, "label": label}
+    cell.outputs = [nbformat.v4.new_output("display_data", data={MIME_TYPE: payload})]
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell]), tmp_path / "offene-daten-nutzen.ipynb")
     fake = SimpleNamespace(duration_s=1.5, folder=tmp_path, metrics=metrics)
     monkeypatch.setattr(datenlabor.running, "execute", lambda *a, **k: fake)
-    monkeypatch.setattr(datenlabor.recording, "read_metric_labels", lambda path: labels)
     own = tmp_path / "eigen.csv"
     own.write_text("a;b\n1;2\n", encoding="utf-8")
     assert main(["run", "offene-daten-nutzen", "-q", "-p", "daten", str(own)]) == 0

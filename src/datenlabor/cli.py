@@ -273,14 +273,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .formatting import number
     from .recording import read_metric_digits, read_metric_labels
 
-    try:
-        labels = read_metric_labels(Path(result.folder) / f"{lab.slug}.ipynb")
+    try:  # the executed notebook, read once for the labels and decimals of its metrics
+        import nbformat
+
+        executed = nbformat.read(str(Path(result.folder) / f"{lab.slug}.ipynb"), as_version=4)
+        labels, digits = read_metric_labels(executed), read_metric_digits(executed)
     except (OSError, ValueError):
-        labels = {}
-    try:
-        digits = read_metric_digits(Path(result.folder) / f"{lab.slug}.ipynb")
-    except (OSError, ValueError):
-        digits = {}
+        labels, digits = {}, {}
     own = [n for n, p in lab.parameters.items() if p.kind == "csv" and values.get(n)]
     # ranges in lab.yaml hold for the lab's own example data; a lab that profiles any CSV
     # (any_csv) has no expectation for a foreign file, and metrics of the built-in lesson

@@ -1511,18 +1511,17 @@ def _decide_number_format(
         return decimal, thou
     de = c["de"] + c["de_full"] + c["dot_multi"]
     en = c["en"] + c["en_full"] + c["comma_multi"]
-    if sheet and not de and (c["dot_amb"] or c["comma_amb"]) and not en:
-        # Number cells are written unambiguously (spreadsheets._text), so "21.892" or
-        # "1,234" here is a text cell ("Zahl als Text gespeichert"), typed by a person.
-        if c["dot_amb"] and not c["comma_amb"]:
-            if not (total["de"] + total["de_full"] + total["dot_multi"]):
-                info.warnings.append(
-                    f"Spalte „{col}“: Zellen mit Text wie „{example}“ sind mehrdeutig. Gelesen "
-                    "mit Punkt als Tausendertrennzeichen (deutsche Schreibweise, z. B. 12.500 = "
-                    "zwölftausendfünfhundert). Falls der Punkt ein Dezimalzeichen ist: "
-                    "Leseoption „dezimal=punkt“ angeben (Parameter „lesen“)."
-                )
-            return ",", "."
+    if sheet and c["dot_amb"] and not (de or en or c["comma_amb"]):
+        # Number cells are written unambiguously (spreadsheets._text), so "21.892" here is a
+        # text cell ("Zahl als Text gespeichert") typed by a person: German grouping.
+        if not (total["de"] + total["de_full"] + total["dot_multi"]):
+            info.warnings.append(
+                f"Spalte „{col}“: Zellen mit Text wie „{example}“ sind mehrdeutig. Gelesen "
+                "mit Punkt als Tausendertrennzeichen (deutsche Schreibweise, z. B. 12.500 = "
+                "zwölftausendfünfhundert). Falls der Punkt ein Dezimalzeichen ist: "
+                "Leseoption „dezimal=punkt“ angeben (Parameter „lesen“)."
+            )
+        return ",", "."
     if sheet and not de:
         return ".", "," if c["comma_multi"] or c["en_full"] else None
     if de and en:

@@ -61,22 +61,24 @@ def record(name: str, value: Any, label: str | None = None, digits: int | None =
     display(bundle, raw=True)
 
 
-def read_metrics(notebook: Any) -> dict[str, Any]:
-    """All metrics recorded in an executed notebook (path or nbformat node); last one wins."""
+def _payloads(notebook: Any) -> Any:
+    """Each metric payload (dict) in an executed notebook (path or nbformat node), in order."""
     if not hasattr(notebook, "cells"):
         import nbformat
 
         notebook = nbformat.read(str(notebook), as_version=4)
-    metrics: dict[str, Any] = {}
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
-            data = output.get("data") or {}
-            if MIME_TYPE in data:
-                payload = data[MIME_TYPE]
-                if isinstance(payload, str):
-                    payload = json.loads(payload)
-                metrics[payload["name"]] = payload["value"]
-    return metrics
+            payload = (output.get("data") or {}).get(MIME_TYPE)
+            if isinstance(payload, str):
+                payload = json.loads(payload)
+            if payload:
+                yield payload
+
+
+def read_metrics(notebook: Any) -> dict[str, Any]:
+    """All metrics recorded in an executed notebook (path or nbformat node); last one wins."""
+    return {payload["name"]: payload["value"] for payload in _payloads(notebook)}
 
 
 def read_metric_labels(notebook: Any) -> dict[str, str]:
@@ -84,19 +86,7 @@ def read_metric_labels(notebook: Any) -> dict[str, str]:
 
     Metrics recorded without a label are missing from the result.
     """
-    if not hasattr(notebook, "cells"):
-        import nbformat
-
-        notebook = nbformat.read(str(notebook), as_version=4)
-    labels: dict[str, str] = {}
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            payload = (output.get("data") or {}).get(MIME_TYPE)
-            if isinstance(payload, str):
-                payload = json.loads(payload)
-            if payload and payload.get("label"):
-                labels[payload["name"]] = str(payload["label"])
-    return labels
+    return {p["name"]: str(p["label"]) for p in _payloads(notebook) if p.get("label")}
 
 
 def declared_metric_labels(notebook: Any) -> dict[str, str]:
@@ -144,16 +134,4 @@ def read_metric_digits(notebook: Any) -> dict[str, int]:
 
     Metrics recorded without ``digits`` are missing from the result.
     """
-    if not hasattr(notebook, "cells"):
-        import nbformat
-
-        notebook = nbformat.read(str(notebook), as_version=4)
-    digits: dict[str, int] = {}
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            payload = (output.get("data") or {}).get(MIME_TYPE)
-            if isinstance(payload, str):
-                payload = json.loads(payload)
-            if payload and isinstance(payload.get("digits"), int):
-                digits[payload["name"]] = payload["digits"]
-    return digits
+    return {p["name"]: p["digits"] for p in _payloads(notebook) if isinstance(p.get("digits"), int)}
