@@ -242,7 +242,7 @@ def test_quality_lab_names_the_reader_notes_too(capsys):
     assert "„SGB-II-Quote in %“: „-“ (3×) als 0 gelesen" in capsys.readouterr().out
 
 
-def test_daten_pruefen_checks_own_places_for_the_map_lab(capsys):
+def test_daten_pruefen_checks_own_places_for_the_map_lab(capsys, tmp_path):
     """orte-und-wege takes own places with -p orte: `daten pruefen` reads the coordinates,
     names the reference system and the facility types, and prints that command."""
     path = str(fixture_path("eigene-daten", "gebaeude-energie.csv"))
@@ -255,3 +255,17 @@ def test_daten_pruefen_checks_own_places_for_the_map_lab(capsys):
     assert main(["daten", "pruefen", "orte-und-wege", counter]) == 2
     captured = capsys.readouterr()
     assert "keine Koordinatenspalten" in captured.out + captured.err
+    # own areas (GeoJSON): count, the column naming them, the reference system
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    areas = tmp_path / "gebiete.geojson"
+    gpd.GeoDataFrame(
+        {"name": ["Nord", "Süd"]},
+        geometry=[box(7.0, 51.0, 7.05, 51.03), box(7.05, 51.0, 7.1, 51.03)],
+        crs=4326,
+    ).to_file(areas, driver="GeoJSON")
+    assert main(["daten", "pruefen", "orte-und-wege", str(areas)]) == 0
+    out = capsys.readouterr().out
+    assert "Gelesen: 2 Gebiete, Namen aus „name“." in out and "EPSG:4326" in out
+    assert f"datenlabor run orte-und-wege -p gebiete {areas}" in out

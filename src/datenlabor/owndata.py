@@ -190,8 +190,13 @@ def _check_geodata(lab: Any, path: Path, geo: dict[str, str], lesen: str) -> tup
     """``check_file`` for a lab that takes own places (``geodaten: punkte``, a CSV with
     coordinates) or areas (``geodaten: flaechen``: GeoJSON, GeoPackage, zipped Shapefile)."""
     from .csvfiles import read_csv
-    from .errors import CsvError
-    from .geodata import AREA_SUFFIXES, facility_types, points_from_table, read_areas
+    from .geodata import (
+        AREA_SUFFIXES,
+        facility_types,
+        name_column,
+        points_from_table,
+        read_areas,
+    )
 
     source = path.expanduser()
     if not source.is_file():
@@ -204,10 +209,12 @@ def _check_geodata(lab: Any, path: Path, geo: dict[str, str], lesen: str) -> tup
         return False, "\n".join(lines)
     try:
         if kind == "flaechen":
-            areas, name_col = read_areas(source)
+            areas, crs_note = read_areas(source)
             lines.append(
-                f"Gelesen: {count(len(areas), 'Gebiet', 'Gebiete')}, Namen aus „{name_col}“."
+                f"Gelesen: {count(len(areas), 'Gebiet', 'Gebiete')}, "
+                f"Namen aus „{name_column(areas)}“."
             )
+            lines.append(crs_note)
         else:
             table = read_csv(source, lesen=lesen)
             lines.append(
