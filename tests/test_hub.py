@@ -268,21 +268,48 @@ def _execute(hub: Hub, name: str, code: str, kernel: str = "datenlabor") -> str:
         header=[f"Authorization: token {hub.token(name)}"],
         timeout=TIMEOUT,
     )
-    try:
+    session = uuid.uuid4().hex
+    deadline = time.monotonic() + TIMEOUT
+
+    def send(msg_type: str, content: dict) -> str:
         msg_id = uuid.uuid4().hex
-        header = {"msg_id": msg_id, "msg_type": "execute_request", "session": uuid.uuid4().hex}
+        header = {"msg_id": msg_id, "msg_type": msg_type, "session": session}
         header |= {"username": name, "version": "5.3", "date": ""}
-        content = {"code": code, "silent": False, "store_history": False}
-        content |= {"user_expressions": {}, "allow_stdin": False, "stop_on_error": True}
         ws.send(
             json.dumps(
                 {"header": header, "parent_header": {}, "metadata": {}, "content": content}
                 | {"channel": "shell"}
             )
         )
+        return msg_id
+
+    def receive() -> dict:
+        # a stream of other messages (the server's own kernel_info nudges) must not keep the
+        # test waiting for ever: one deadline for the whole exchange
+        assert time.monotonic() < deadline, "kernel did not answer in time"
+        return json.loads(ws.recv())
+
+    try:
+        # like nbclient: the kernel is ready once it answers a kernel_info_request; a request
+        # sent before its channels were connected is lost, so ask again every few seconds
+        ready, asked = None, 0.0
+        while ready is None:
+            if time.monotonic() - asked > 5:
+                info_id, asked = send("kernel_info_request", {}), time.monotonic()
+            ws.settimeout(5)
+            try:
+                msg = receive()
+            except websocket.WebSocketTimeoutException:
+                continue
+            if msg["msg_type"] == "kernel_info_reply":
+                ready = msg["parent_header"].get("msg_id") == info_id or None
+        ws.settimeout(TIMEOUT)
+        content = {"code": code, "silent": False, "store_history": False}
+        content |= {"user_expressions": {}, "allow_stdin": False, "stop_on_error": True}
+        msg_id = send("execute_request", content)
         out = []
         while True:
-            msg = json.loads(ws.recv())
+            msg = receive()
             if msg["parent_header"].get("msg_id") != msg_id:
                 continue
             if msg["msg_type"] == "stream":
